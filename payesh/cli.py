@@ -1,0 +1,204 @@
+"""The `payesh` command line. Thin: every command calls the same services as the web pages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    name="payesh",
+    help=(
+        "Payesh: foreign-trade monitoring and export-development planning.\n\n"
+        "New here? Run `payesh demo` to build a demo site with synthetic data and open "
+        "http://127.0.0.1:8000, or `payesh init` to prepare an empty database with the reference data."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console()
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payesh.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        console.print(f"[bold red]Configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
+                    console=console)
+
+
+@app.command()
+def version() -> None:
+    """Print the Payesh version."""
+    from payesh import __version__
+
+    console.print(f"payesh {__version__} (Python {sys.version.split()[0]})")
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    with console.status("Migrating the application database…"):
+        call_command("migrate", interactive=False, verbosity=0)
+    console.print("[green]✓[/] database migrated")
+
+
+def _load_reference(overwrite: bool) -> dict[str, int]:
+    from payesh.reference.services import STEPS, reference_load
+
+    with _progress() as progress:
+        task = progress.add_task("Loading reference data", total=len(STEPS))
+
+        def step(name: str, done: int) -> None:
+            progress.update(task, description=f"Loading reference data: {name}", advance=done)
+
+        counts = reference_load(overwrite=overwrite, progress=step)
+    table = Table(title="Reference rows")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, n in counts.items():
+        table.add_row(name, f"{n:,}")
+    console.print(table)
+    return counts
+
+
+@app.command()
+def init(
+    overwrite: Annotated[bool, typer.Option(help="Overwrite reference rows an administrator edited.")] = False,
+) -> None:
+    """Prepare the database: migrate, then load the reference data (safe to run again)."""
+    _django()
+    _migrate()
+    _load_reference(overwrite)
+
+
+@app.command("load-reference")
+def load_reference(
+    overwrite: Annotated[bool, typer.Option(help="Overwrite reference rows an administrator edited.")] = False,
+) -> None:
+    """Load countries, HS nomenclature, concordances, divisions, customs offices, markets and agencies."""
+    _django()
+    _load_reference(overwrite)
+
+
+@app.command("demo-users")
+def demo_users() -> None:
+    """Create (or reset) one demo user per role and print their credentials."""
+    _django()
+    _print_demo_users()
+
+
+def _print_demo_users() -> None:
+    from payesh.core.models import Role
+    from payesh.core.services import demo_users_create
+
+    users = demo_users_create()
+    table = Table(title="Demo users (synthetic demo only; change these passwords on a real site)")
+    for column in ("username", "password", "role", "agency"):
+        table.add_column(column)
+    for u in users:
+        table.add_row(u.username, u.password, str(Role(u.role).label), u.agency_code or "")
+    console.print(table)
+
+
+# Demo steps other parts of Payesh add (e.g. the synthetic ledger); each gets the console.
+DEMO_STEPS: list[Callable[[Console], Any]] = []
+
+
+def _serve(host: str, port: int, with_worker: bool) -> None:
+    worker = None
+    if with_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "payesh.cli", "worker"], env=os.environ.copy())
+        console.print(f"[green]✓[/] background worker started (pid {worker.pid})")
+    console.print(f"[bold]Serving on http://{host}:{port}[/] — press Ctrl+C to stop.")
+    try:
+        _manage("runserver", f"{host}:{port}", "--insecure", "--noreload")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    serve: Annotated[bool, typer.Option(help="Serve the site after building the demo.")] = True,
+) -> None:
+    """Build the demo: migrate, reference data, demo users, synthetic data; then serve the site."""
+    started = time.monotonic()
+    _django()
+    _migrate()
+    _load_reference(False)
+    for step in DEMO_STEPS:
+        step(console)
+    _print_demo_users()
+    console.print(f"[green]✓[/] demo ready in {time.monotonic() - started:.0f} s")
+    if serve:
+        _serve(host, port, with_worker=True)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    worker: Annotated[bool, typer.Option(help="Also run the background worker.")] = True,
+) -> None:
+    """Serve the site (and the background worker) without rebuilding anything."""
+    _django()
+    _serve(host, port, with_worker=worker)
+
+
+@app.command()
+def worker(
+    batch: Annotated[bool, typer.Option(help="Run the queued tasks, then exit (for tests and cron).")] = False,
+) -> None:
+    """Run background tasks (django.tasks with the database backend)."""
+    _django()
+    args = ["db_worker", "--no-reload"]
+    if batch:
+        args.append("--batch")
+    _manage(*args)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run any Django management command, e.g. `payesh manage createsuperuser`."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["payesh manage", *ctx.args])
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path.cwd()))
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import activate
+from django.views.decorators.http import require_POST
+
+from payesh.core.forms import LoginForm
+from payesh.reference.selectors import reference_counts
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"counts": reference_counts(), "today": timezone.localdate()})
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; remembered in a cookie and, when signed in, on the user."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        return response
+    activate(language)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        samesite="Lax")
+    user = request.user
+    if user.is_authenticated and getattr(user, "language", None) != language:
+        user.language = language  # type: ignore[union-attr]
+        user.save(update_fields=["language"])
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True

@@ -1,0 +1,118 @@
+"""Strict parsers for the environment variables that configure Payesh.
+
+Every parser raises ``ImproperlyConfigured`` naming the variable and the accepted values, so a
+typo stops start-up with a message instead of silently running with a default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+ENGINES = ("duckdb", "postgres", "spark")
+
+# name → (default shown in docs, description); the README table and `.env.example` are tested
+# against this list so that documentation cannot drift from the code.
+SETTINGS_DOC: dict[str, tuple[str, str]] = {
+    "DATABASE_URL": (
+        "sqlite:///var/payesh.sqlite3",
+        "Application database (users, reference data, batches, tasks). sqlite:/// or postgres://",
+    ),
+    "PAYESH_LAKE": ("./var/lake", "Folder of the Parquet trade lake (facts, manifest, kept source files)"),
+    "PAYESH_ENGINE": ("duckdb", "Query engine of the cube: duckdb, postgres or spark"),
+    "SECRET_KEY": ("(generated for development)", "Django secret key; required when DEBUG is false"),
+    "DEBUG": ("false", "Debug mode: true/false (also 1/0, yes/no, on/off)"),
+    "ALLOWED_HOSTS": ("127.0.0.1,localhost", "Comma-separated host names the site answers to"),
+    "PAYESH_TIME_ZONE": ("Asia/Tehran", "Time zone used to display dates and times"),
+}
+
+
+def env_str(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:
+    environ = os.environ if environ is None else environ
+    value = environ.get(name)
+    return default if value is None or value.strip() == "" else value.strip()
+
+
+def env_bool(name: str, default: bool, environ: Mapping[str, str] | None = None) -> bool:
+    environ = os.environ if environ is None else environ
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean. Accepted values: {', '.join(TRUE_WORDS + FALSE_WORDS)}."
+    )
+
+
+def env_choice(name: str, default: str, choices: Sequence[str], environ: Mapping[str, str] | None = None) -> str:
+    value = env_str(name, default, environ).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not supported. Accepted values: {', '.join(choices)}."
+        )
+    return value
+
+
+def env_list(name: str, default: Sequence[str], environ: Mapping[str, str] | None = None) -> list[str]:
+    environ = os.environ if environ is None else environ
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return list(default)
+    items = [item.strip() for item in raw.split(",")]
+    if any(item == "" for item in items):
+        raise ImproperlyConfigured(f"{name}={raw!r} has an empty entry; give a comma-separated list of names.")
+    return items
+
+
+def env_database(name: str, default: str, base_dir: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Parse DATABASE_URL; accept only the engines Payesh is tested on."""
+    import dj_database_url
+
+    url = env_str(name, default, environ)
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    accepted = ("sqlite", "postgres", "postgresql", "pgsql")
+    if scheme not in accepted or "://" not in url:
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is not a database URL Payesh accepts. Accepted forms: "
+            "sqlite:///relative/or/absolute/path.sqlite3, postgres://user:password@host:5432/dbname."
+        )
+    if scheme == "sqlite":
+        # sqlite:///var/x.sqlite3 is relative to the project, sqlite:////abs/x.sqlite3 absolute.
+        path = url.split("://", 1)[1][1:]
+        if path.strip() == "":
+            raise ImproperlyConfigured(f"{name}={url!r} names no SQLite file, e.g. sqlite:///var/payesh.sqlite3.")
+        file = Path(path) if Path(path).is_absolute() else base_dir / path
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(file),
+                "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE",
+                            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}}
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={url!r} could not be parsed: {exc}") from exc
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"{name}={url!r} names no database, e.g. postgres://postgres@127.0.0.1:5432/payesh.")
+    return dict(config)
+
+
+def load_dotenv(path: Path) -> None:
+    """Read KEY=VALUE lines of a .env file into the environment; real environment variables win."""
+    if not path.exists():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "=" not in line:
+            raise ImproperlyConfigured(f"{path}:{number}: expected KEY=VALUE, got {line!r}.")
+        key, value = line.split("=", 1)
+        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
