@@ -180,9 +180,9 @@ def worker(
 ) -> None:
     """Run background tasks (django.tasks with the database backend)."""
     _django()
-    args = ["db_worker", "--no-reload"]
+    args = ["db_worker", "--no-reload", "--interval", "1"]
     if batch:
-        args.append("--batch")
+        args += ["--batch", "--no-startup-delay"]
     _manage(*args)
 
 

@@ -169,6 +169,8 @@ def load_hs(overwrite: bool = False) -> int:
             code = row["code"].strip()
             if not code.isdigit() or len(code) != level:
                 continue  # Atlas' own services and "unspecified" codes are not HS
+            if int(code[:2]) > 97:
+                continue  # chapters 98-99 are national/unclassified, not part of the HS
             chapter = chapters.get(code[:2])
             if chapter is None:
                 raise ReferenceDataError(f"{filename}: code {code} belongs to chapter {code[:2]}, "
