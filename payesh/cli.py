@@ -186,6 +186,139 @@ def worker(
     _manage(*args)
 
 
+def _user(username: str | None) -> Any:
+    if not username:
+        return None
+    from payesh.core.models import User
+
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist:
+        console.print(f"[bold red]No user {username!r}.[/] Create it first or leave --user out.")
+        raise typer.Exit(2) from None
+
+
+def _print_batch(batch: Any, show_issues: int = 20) -> None:
+    colour = {"active": "green", "rejected": "red", "failed": "red", "withdrawn": "yellow"}.get(batch.status, "white")
+    console.print(f"[bold {colour}]{batch.get_status_display()}[/] batch [bold]{batch.id}[/] · {batch.source_name}")
+    if batch.message_en:
+        console.print(batch.message_en)
+    summary = Table(show_header=False, box=None)
+    for label, value in (("format", batch.format or "–"), ("rows read", batch.rows_read),
+                         ("rows loaded", batch.rows_loaded), ("rows quarantined", batch.rows_quarantined),
+                         ("errors", batch.errors), ("warnings", batch.warnings)):
+        summary.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
+    console.print(summary)
+    issues = list(batch.issues.all()[:show_issues])
+    if issues:
+        table = Table(title=f"First {len(issues)} of {batch.issues.count():,} findings")
+        for column in ("row", "column", "value", "rule", "message"):
+            table.add_column(column)
+        for i in issues:
+            table.add_row(str(i.row or ""), i.column, i.value[:40], i.rule, i.message_en)
+        console.print(table)
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="File to load.")],
+    format: Annotated[str, typer.Option("--format", help="Reader (default: detect). See `payesh formats`.")] = "",
+    policy: Annotated[str, typer.Option(help="reject: refuse the file on any error; quarantine: load valid rows.")]
+    = "reject",
+    hs_revision: Annotated[str, typer.Option(help="HS revision when the file does not say (HS92, HS12, HS22).")]
+    = "",
+    user: Annotated[str, typer.Option(help="Record the load as this user.")] = "",
+) -> None:
+    """Validate a customs file and load it into the lake as one batch (all or nothing)."""
+    _django()
+    from payesh.ledger.services import LedgerError, batch_ingest
+
+    with _progress() as progress:
+        task = progress.add_task("Loading", total=None)
+
+        def step(done: int, total: int | None, stage: str) -> None:
+            progress.update(task, description=f"{stage}: {done:,} rows", completed=done, total=total)
+
+        try:
+            batch = batch_ingest(path=file, user=_user(user), fmt=format, policy=policy, hs_revision=hs_revision,
+                                 progress=step)
+        except LedgerError as exc:
+            console.print(f"[bold red]{exc.message_en}[/]")
+            raise typer.Exit(2) from exc
+    _print_batch(batch)
+    if batch.status != "active":
+        raise typer.Exit(1)
+
+
+@app.command()
+def formats() -> None:
+    """List the file formats the ledger reads."""
+    from payesh.ledger.core import READERS
+
+    table = Table(title="Readers")
+    for column in ("--format", "English", "Persian"):
+        table.add_column(column)
+    for reader in READERS.values():
+        table.add_row(reader.identifier, reader.label_en, reader.label_fa)
+    console.print(table)
+
+
+@app.command()
+def batches() -> None:
+    """List the loads (batches) with their status and counts."""
+    _django()
+    from payesh.ledger.selectors import batch_list
+
+    table = Table(title="Batches")
+    for column in ("batch", "file", "status", "rows loaded", "errors", "by", "started"):
+        table.add_column(column)
+    for b in batch_list()[:200]:
+        table.add_row(b.id, b.source_name, str(b.get_status_display()), f"{b.rows_loaded:,}", str(b.errors),
+                      b.created_by.username if b.created_by else "", f"{b.created_at:%Y-%m-%d %H:%M}")
+    console.print(table)
+
+
+def _status_command(batch_id: str, user: str, action: str) -> None:
+    _django()
+    from payesh.ledger import services
+
+    change = services.batch_withdraw if action == "withdraw" else services.batch_restore
+    try:
+        batch = change(batch_id=batch_id, user=_user(user))
+    except services.LedgerError as exc:
+        console.print(f"[bold red]{exc.message_en}[/]")
+        raise typer.Exit(2) from exc
+    except services.Batch.DoesNotExist:
+        console.print(f"[bold red]No batch {batch_id!r}.[/] `payesh batches` lists them.")
+        raise typer.Exit(2) from None
+    console.print(f"batch {batch.id}: [bold]{batch.get_status_display()}[/]")
+
+
+@app.command()
+def withdraw(batch_id: str, user: Annotated[str, typer.Option(help="Record the change as this user.")] = "") -> None:
+    """Withdraw a batch: its rows disappear from every number (reversible)."""
+    _status_command(batch_id, user, "withdraw")
+
+
+@app.command()
+def restore(batch_id: str, user: Annotated[str, typer.Option(help="Record the change as this user.")] = "") -> None:
+    """Restore a withdrawn batch (refused if its rows now overlap an active batch)."""
+    _status_command(batch_id, user, "restore")
+
+
+@app.command("rebuild-lake")
+def rebuild_lake(
+    target: Annotated[Path, typer.Argument(help="Empty folder for the rebuilt lake.")],
+) -> None:
+    """Rebuild the lake from its kept source files into TARGET (then point PAYESH_LAKE at it)."""
+    _django()
+    from payesh.ledger.services import lake_rebuild
+
+    with console.status("Rebuilding the lake from the kept source files…"):
+        summary = lake_rebuild(target=target)
+    console.print(f"[green]✓[/] {summary['batches']} batches rebuilt in {summary['root']}")
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def manage(ctx: typer.Context) -> None:
     """Run any Django management command, e.g. `payesh manage createsuperuser`."""

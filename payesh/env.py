@@ -92,6 +92,8 @@ def env_database(name: str, default: str, base_dir: Path, environ: Mapping[str, 
         if path.strip() == "":
             raise ImproperlyConfigured(f"{name}={url!r} names no SQLite file, e.g. sqlite:///var/payesh.sqlite3.")
         file = Path(path) if Path(path).is_absolute() else base_dir / path
+        # SQLite creates the file but not its folder; a fresh clone has no ./var yet.
+        file.parent.mkdir(parents=True, exist_ok=True)
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(file),
                 "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE",
                             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}}

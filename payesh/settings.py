@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "payesh.core",
     "payesh.reference",
+    "payesh.ledger",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("reference/", include("payesh.reference.urls")),
+    path("ledger/", include("payesh.ledger.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,6 +23,7 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("home", _("Home")),
+    NavItem("ledger:batches", _("Trade ledger"), needs_login=True),
     NavItem("reference:index", _("Reference data")),
     NavItem("admin:index", _("Administration"), needs_login=True, needs_staff=True),
 ]

@@ -1,0 +1,21 @@
+"""Framework-free core of the Payesh trade ledger (no Django imports anywhere in this package).
+
+Public API::
+
+    from payesh.ledger.core import Lake, ReferenceCodes, ingest, rebuild, FACT_SCHEMA
+"""
+
+from .codes import ReferenceCodes
+from .issues import Issue, rules
+from .lake import BatchRecord, Lake, LakeError, duckdb_connect
+from .pipeline import IngestResult, ingest, rebuild
+from .readers import REGISTRY as READERS
+from .readers import FileRejected, Reader, register
+from .report import issues_to_csv, issues_to_xlsx
+from .schema import (CHANNELS, FACT_COLUMNS, FACT_SCHEMA, FLOWS, HS_REVISIONS, INPUT_COLUMNS,
+                     NATIONAL_OFFICE, TRANSPORT_MODES)
+
+__all__ = ["ReferenceCodes", "Issue", "rules", "BatchRecord", "Lake", "LakeError", "duckdb_connect",
+           "IngestResult", "ingest", "rebuild", "READERS", "FileRejected", "Reader", "register",
+           "issues_to_csv", "issues_to_xlsx", "CHANNELS", "FACT_COLUMNS", "FACT_SCHEMA", "FLOWS",
+           "HS_REVISIONS", "INPUT_COLUMNS", "NATIONAL_OFFICE", "TRANSPORT_MODES"]

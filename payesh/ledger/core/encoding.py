@@ -1,0 +1,51 @@
+"""Text encoding of uploaded files: UTF-8, UTF-8 with BOM, or Windows-1256 (Persian Windows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+UTF8_BOM = b"\xef\xbb\xbf"
+HEAD_BYTES = 256 * 1024
+
+
+class EncodingError(ValueError):
+    pass
+
+
+def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
+def detect_encoding(head: bytes) -> str:
+    """Return a Python codec name: 'utf-8-sig', 'utf-8' or 'cp1256' (or charset-normalizer's guess).
+
+    UTF-8 is tried strictly first (a head cut in the middle of a character is tolerated), since
+    Windows-1256 bytes are almost never valid UTF-8 and charset-normalizer is slow on big heads.
+    """
+    if head.startswith(UTF8_BOM):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        if error.start >= len(head) - 3 and error.reason == "unexpected end of data":
+            return "utf-8"
+    try:
+        text = head.decode("cp1256")
+        # Persian text in cp1256 decodes to Arabic-script letters; accept when most non-ASCII is.
+        non_ascii = [c for c in text if ord(c) > 127]
+        if not non_ascii or sum("\u0600" <= c <= "\u06ff" or c in "\u200c\u200f" for c in non_ascii) / len(non_ascii) > 0.6:
+            return "cp1256"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(head[:65536]).best()
+    if best is None:
+        raise EncodingError("cannot tell the text encoding of the file")
+    return best.encoding
+
+
+def decode_head(head: bytes, encoding: str) -> str:
+    return head.decode(encoding, errors="ignore")

@@ -1,0 +1,375 @@
+"""ingest(): file → reader → DuckDB normalise → set-based validation → staged batch → commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .codes import ReferenceCodes
+from .dates import sql_nowruz_macro
+from .issues import Issue, make_issue, rules
+from .lake import BatchRecord, Lake, LakeError, duckdb_connect, now_iso
+from .readers import FileRejected, ReadContext, Reader, get_reader, line_numbers, sniff
+from .readers.base import ROW_COLUMN
+from .schema import DEFAULT_REPORTER, FACT_COLUMNS, HS_REVISIONS
+from .validate import issue_queries, normalise_sql
+
+Progress = Callable[[int, int | None, str], None]
+Policy = Literal["reject", "quarantine"]
+MAX_ISSUES = 100_000
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    batch_id: str | None
+    status: Literal["loaded", "rejected"]
+    format: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    errors: int
+    warnings: int
+    issues: list[Issue] = field(default_factory=list)
+    issues_truncated: bool = False
+    message_en: str = ""
+    message_fa: str = ""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(8 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _rejected(issues: list[Issue], fmt: str | None, rows_read: int = 0, errors: int | None = None,
+              truncated: bool = False) -> IngestResult:
+    n_errors = errors if errors is not None else sum(i.severity == "error" for i in issues)
+    first = next((i for i in issues if i.severity == "error"), None)
+    detail_en = f" First problem: {first.message_en}" if first else ""
+    detail_fa = f" نخستین مشکل: {first.message_fa}" if first else ""
+    return IngestResult(
+        batch_id=None, status="rejected", format=fmt, rows_read=rows_read, rows_loaded=0,
+        rows_quarantined=0, errors=n_errors, warnings=sum(i.severity == "warning" for i in issues),
+        issues=issues, issues_truncated=truncated,
+        message_en=f"The file was rejected with {n_errors} error(s); the ledger is unchanged.{detail_en}",
+        message_fa=f"فایل با {n_errors} خطا رد شد؛ هیچ داده‌ای بارگذاری نشد.{detail_fa}")
+
+
+def _register_reference(con: duckdb.DuckDBPyConnection, codes: ReferenceCodes) -> None:
+    hs = codes.hs_rows()
+    con.register("ref_hs_arrow", pa.table({"revision": [r for r, _ in hs], "code": [c for _, c in hs]},
+                                          schema=pa.schema([("revision", pa.string()), ("code", pa.string())])))
+    con.execute("CREATE TEMP TABLE ref_hs AS SELECT * FROM ref_hs_arrow")
+    for name, values in (("ref_countries", codes.countries), ("ref_offices", codes.customs_offices),
+                         ("ref_markets", codes.border_markets), ("ref_provinces", codes.provinces),
+                         ("ref_counties", codes.counties)):
+        con.register(f"{name}_arrow", pa.table({"code": pa.array(sorted(values), pa.string())}))
+        con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+    rule_table = pa.table({"rule": list(rules()), "severity": [r.severity for r in rules().values()]})
+    con.register("ref_rules_arrow", rule_table)
+    con.execute("CREATE TEMP TABLE ref_rules AS SELECT * FROM ref_rules_arrow")
+
+
+def _stage_raw(reader: Reader, path: Path, codes: ReferenceCodes, context: ReadContext,
+               target: Path, progress: Progress) -> int:
+    """Stream the reader's batches into a string Parquet file; returns the row count."""
+    writer: pq.ParquetWriter | None = None
+    rows = 0
+    try:
+        for batch in reader.read(path, codes, context):
+            if writer is None:
+                writer = pq.ParquetWriter(target, batch.schema)
+            elif batch.schema != writer.schema:
+                batch = pa.RecordBatch.from_arrays(
+                    [batch.column(n).cast(writer.schema.field(n).type) if n in batch.schema.names
+                     else pa.nulls(batch.num_rows, writer.schema.field(n).type) for n in writer.schema.names],
+                    schema=writer.schema)
+            writer.write_batch(batch)
+            rows += batch.num_rows
+            progress(rows, None, "read")
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows
+
+
+def _reject_issues(con: duckdb.DuckDBPyConnection, date_columns: set[str]) -> tuple[list[Issue], list[int]]:
+    """Issues and line numbers from DuckDB's rejected CSV lines (typed fast path)."""
+    issues: list[Issue] = []
+    lines: set[int] = set()
+    # DuckDB reports a short row once per missing column: keep the first report per line.
+    for line, column, kind, csv_line, message in con.execute(
+            "SELECT line, column_name, CAST(error_type AS VARCHAR) AS kind, trim(csv_line, chr(10) || chr(13)), "
+            "error_message FROM reject_errors QUALIFY kind = 'CAST' OR "
+            "row_number() OVER (PARTITION BY line, error_type ORDER BY column_idx) = 1 "
+            "ORDER BY line").fetchall():
+        lines.add(int(line))
+        if kind == "CAST":
+            value = message.split('string "', 1)[-1].rsplit("\" to", 1)[0] if 'string "' in message else None
+            rule = "date_invalid" if column in date_columns else "number_invalid"
+            issues.append(make_issue(rule, row=int(line), column=column, value=value))
+        elif kind == "MISSING COLUMNS":
+            issues.append(make_issue("row_truncated", row=int(line), value=csv_line,
+                                     detail=message.replace("Expected Number of Columns: ", "expected ")))
+        else:
+            issues.append(make_issue("row_malformed", row=int(line), value=csv_line, detail=message))
+    return issues, sorted(lines)
+
+
+def _issue_from_sql(rule: str, row: int | None, column: str | None, value: str | None,
+                    d1: str | None, d2: str | None, first_rows: dict[int, int]) -> Issue:
+    if rule == "date_out_of_range":
+        return make_issue(rule, row=row, column=column, value=value, first=d1, last=d2)
+    if rule == "hs_unknown":
+        return make_issue(rule, row=row, column=column, value=value, revision=d1)
+    if rule == "duplicate_in_file":
+        return make_issue(rule, row=row, column=column, value=value, first_row=first_rows.get(int(d1 or 0), "?"))
+    if rule == "duplicate_key":
+        return make_issue(rule, row=row, column=column, value=value, batch=d1)
+    if rule == "unit_value_outlier":
+        return make_issue(rule, row=row, column=column, value=value, low=d1, high=d2)
+    allowed = {"flow_invalid": "export, import, transit, re_export",
+               "channel_invalid": "customs, border_market, free_zone, other",
+               "transport_invalid": "road, sea, air, rail, pipeline, other, unknown",
+               "hs_revision_invalid": ", ".join(HS_REVISIONS)}
+    return make_issue(rule, row=row, column=column, value=value, allowed=allowed.get(rule, ""))
+
+
+def ingest(path: Path | str, *, lake: Lake, codes: ReferenceCodes, fmt: str | None = None,
+           policy: Policy = "reject", created_by: str = "", hs_revision: str | None = None,
+           reporter: str = DEFAULT_REPORTER, progress: Progress | None = None,
+           source_name: str | None = None, batch_id: str | None = None,
+           check_overlap: bool = True, max_issues: int = MAX_ISSUES,
+           today: dt.date | None = None) -> IngestResult:
+    """Validate a file and, if it passes (or with ``policy='quarantine'``), publish it as a batch.
+
+    Never raises for problems in the file: they come back as ``status='rejected'`` with issues.
+    """
+    path = Path(path)
+    report: Progress = progress or (lambda done, total, stage: None)
+    if policy not in ("reject", "quarantine"):
+        raise ValueError(f"unknown policy {policy!r}")
+    if hs_revision is not None and hs_revision not in HS_REVISIONS:
+        raise ValueError(f"unknown HS revision {hs_revision!r}")
+    report(0, None, "hash")
+    sha256 = sha256_file(path)
+    with lake.writer():
+        earlier = lake.find_by_sha256(sha256)
+        if earlier is not None:
+            return _rejected([make_issue("file_duplicate", batch=earlier.id, status=earlier.status)], fmt)
+        context = ReadContext(hs_revision=hs_revision, reporter=reporter)
+        try:
+            reader = get_reader(fmt) if fmt else sniff(path)
+        except FileRejected as rejected:
+            return _rejected(rejected.issues, fmt)
+        batch_id = batch_id or lake.new_batch_id()
+        staging = lake.staging_dir(batch_id)
+        try:
+            return _ingest_staged(path, reader, lake=lake, codes=codes, context=context, policy=policy,
+                                  created_by=created_by, sha256=sha256, staging=staging,
+                                  batch_id=batch_id, source_name=source_name or path.name,
+                                  check_overlap=check_overlap, max_issues=max_issues,
+                                  today=today or dt.date.today(), report=report)
+        except FileRejected as rejected:
+            return _rejected(context.issues + rejected.issues, reader.identifier)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _ingest_staged(path: Path, reader: Reader, *, lake: Lake, codes: ReferenceCodes,
+                   context: ReadContext, policy: Policy, created_by: str, sha256: str,
+                   staging: Path, batch_id: str, source_name: str, check_overlap: bool,
+                   max_issues: int, today: dt.date, report: Progress) -> IngestResult:
+    con = duckdb_connect(lake.root / "tmp")
+    try:
+        con.execute(sql_nowruz_macro())
+        scan = reader.csv_scan(path, codes, context)
+        reject_lines: list[int] = []
+        pre_issues: list[Issue] = []
+        if scan is not None:
+            columns = "{" + ", ".join(f"{_quote(n)}: {_quote(t)}" for n, t in scan.columns.items()) + "}"
+            relation = (f"read_csv({_quote(str(scan.path))}, header = true, auto_detect = false, "
+                        f"delim = ',', quote = '\"', escape = '\"', columns = {columns}, "
+                        f"store_rejects = true)")
+            types = {n: t for n, t in scan.columns.items() if not n.startswith("_extra_")}
+            has_row = False
+        else:
+            raw = staging / "raw.parquet"
+            if _stage_raw(reader, path, codes, context, raw, report) == 0 and not context.issues:
+                raise FileRejected([make_issue("file_empty")])
+            if not raw.exists():
+                raise FileRejected([make_issue("file_empty")])
+            schema = pq.read_schema(raw)
+            types = {f.name: ("DOUBLE" if pa.types.is_floating(f.type) else "VARCHAR")
+                     for f in schema if f.name != ROW_COLUMN}
+            relation = f"read_parquet({_quote(str(raw))})"
+            has_row = True
+        if "hs_revision" not in types and context.hs_revision is None:
+            raise FileRejected([make_issue("hs_revision_missing")])
+        norm = staging / "norm.parquet"
+        select = normalise_sql(relation, types, batch_id=batch_id, source=reader.source,
+                               default_revision=context.hs_revision, reporter=context.reporter,
+                               has_row=has_row)
+        report(0, None, "normalise")
+        con.execute(f"COPY ({select}) TO {_quote(str(norm))} (FORMAT parquet)")
+        if scan is not None:
+            pre_issues, reject_lines = _reject_issues(con, {n for n, t in types.items() if t == "DATE"})
+        rows_norm = pq.ParquetFile(norm).metadata.num_rows
+        rows_read = rows_norm + len(reject_lines) + sum(
+            i.rule in ("row_truncated", "row_malformed") for i in context.issues)
+        if rows_read == 0:
+            raise FileRejected([make_issue("file_empty")])
+        report(rows_read, rows_read, "validate")
+        _register_reference(con, codes)
+        norm_columns = pq.read_schema(norm).names
+        has_bad = "_bad" in norm_columns
+        con.execute(f"CREATE TEMP VIEW norm AS SELECT file_row_number AS ord, * "
+                    f"FROM read_parquet({_quote(str(norm))}, file_row_number = true)")
+        active = [str(p) for p in lake.active_files(reader.source)] if check_overlap else []
+        if active:
+            listing = "[" + ", ".join(_quote(f) for f in active) + "]"
+            con.execute(f"CREATE TEMP VIEW active_keys AS SELECT source, source_key, batch_id FROM read_parquet({listing})")
+        else:
+            con.execute("CREATE TEMP TABLE active_keys (source VARCHAR, source_key VARCHAR, batch_id VARCHAR)")
+        union = " UNION ALL ".join(f"SELECT * FROM ({q})" for q in issue_queries("norm", has_bad=has_bad, today=today, weight_required=reader.source == "customs"))
+        con.execute(f"CREATE TEMP TABLE issues AS SELECT i.*, r.severity FROM ({union}) i JOIN ref_rules r USING (rule)")
+        error_ords = con.execute("SELECT DISTINCT ord FROM issues WHERE severity = 'error' ORDER BY ord").fetchnumpy()["ord"]
+        counts = dict(con.execute("SELECT severity, count(*) FROM issues GROUP BY 1").fetchall())
+        n_issue_rows = int(sum(counts.values()))
+        fetched = con.execute(
+            f"SELECT ord, col, value, rule, d1, d2 FROM issues ORDER BY ord, rule LIMIT {int(max_issues)}").fetchall()
+
+        def to_rows(ords: np.ndarray) -> np.ndarray:
+            if not has_row:
+                return line_numbers(ords.astype(np.int64), reject_lines)
+            con.register("wanted_ords", pa.table({"ord": pa.array(ords, pa.int64())}))
+            found = con.execute("SELECT w.ord, n._row FROM wanted_ords w JOIN norm n USING (ord)").fetchnumpy()
+            lookup = dict(zip(found["ord"].tolist(), found["_row"].tolist()))
+            return np.array([lookup[o] for o in ords.tolist()], dtype=np.int64)
+
+        ords_needed = np.array(sorted({r[0] for r in fetched} | {int(r[4]) for r in fetched
+                                                                 if r[3] == "duplicate_in_file"}), dtype=np.int64)
+        row_of = dict(zip(ords_needed.tolist(), to_rows(ords_needed).tolist())) if len(ords_needed) else {}
+        issues = context.issues + pre_issues + [
+            _issue_from_sql(rule, row_of.get(ord_), col, value, d1, d2, row_of)
+            for ord_, col, value, rule, d1, d2 in fetched]
+        issues.sort(key=lambda i: (i.row or 0, i.rule))
+        truncated = n_issue_rows > len(fetched)
+        reader_errors = sum(i.severity == "error" for i in context.issues + pre_issues)
+        n_errors = int(counts.get("error", 0)) + reader_errors
+        n_warnings = int(counts.get("warning", 0)) + sum(i.severity == "warning" for i in context.issues)
+        error_rows = len(error_ords) + len(reject_lines) + sum(
+            i.rule in ("row_truncated", "row_malformed") for i in context.issues)
+        if n_errors and policy == "reject":
+            return _rejected(issues, reader.identifier, rows_read, n_errors, truncated)
+        rows_loaded = rows_norm - len(error_ords)
+        if rows_loaded == 0:
+            return _rejected(issues, reader.identifier, rows_read, n_errors, truncated)
+
+        report(rows_loaded, rows_read, "write")
+        facts_file = staging / "facts" / "part-0.parquet"
+        columns_sql = ", ".join(FACT_COLUMNS)
+        if not len(error_ords) and tuple(norm_columns) == FACT_COLUMNS:
+            os.rename(norm, facts_file)  # the normalised file already is the batch: no rewrite
+        else:
+            con.execute(f"COPY (SELECT {columns_sql} FROM norm n WHERE NOT EXISTS "
+                        f"(SELECT 1 FROM issues i WHERE i.ord = n.ord AND i.severity = 'error')) "
+                        f"TO {_quote(str(facts_file))} (FORMAT parquet)")
+        meta = staging / "meta"
+        if error_rows:
+            _write_quarantine(con, meta / "quarantine.parquet", error_ords, to_rows, context.issues + pre_issues)
+        _write_issues(meta / "issues.parquet", issues)
+        report(rows_loaded, rows_read, "commit")
+        shutil.copyfile(path, staging / "source")
+        record = BatchRecord(
+            id=batch_id, status="active", source_name=source_name, sha256=sha256,
+            format=reader.identifier, source=reader.source, policy=policy,
+            hs_revision=context.hs_revision, reporter=context.reporter, rows_read=rows_read,
+            rows_loaded=rows_loaded, rows_quarantined=error_rows, warnings=n_warnings, errors=n_errors,
+            created_at=now_iso(), created_by=created_by)
+        record = lake.commit(record, staging)
+    finally:
+        con.close()
+    quarantined = (f" {error_rows} row(s) with errors were quarantined." if error_rows else "")
+    quarantined_fa = (f" {error_rows} سطر دارای خطا قرنطینه شد." if error_rows else "")
+    return IngestResult(
+        batch_id=record.id, status="loaded", format=reader.identifier, rows_read=rows_read,
+        rows_loaded=rows_loaded, rows_quarantined=error_rows, errors=n_errors, warnings=n_warnings,
+        issues=issues, issues_truncated=truncated,
+        message_en=f"Loaded {rows_loaded} row(s) as batch {record.id}.{quarantined}",
+        message_fa=f"{rows_loaded} سطر با شناسه دسته {record.id} بارگذاری شد.{quarantined_fa}")
+
+
+def _write_quarantine(con: duckdb.DuckDBPyConnection, target: Path, error_ords: np.ndarray,
+                      to_rows: Callable[[np.ndarray], np.ndarray], reader_issues: list[Issue]) -> None:
+    """Error rows with their issues: normalised rows as JSON, unreadable rows as their text."""
+    rows = to_rows(error_ords) if len(error_ords) else np.array([], dtype=np.int64)
+    con.register("quarantine_rows", pa.table({"ord": pa.array(error_ords, pa.int64()),
+                                              "row": pa.array(rows, pa.int64())}))
+    columns = ", ".join(FACT_COLUMNS)
+    table = con.execute(
+        f"SELECT q.row, to_json(struct_pack({columns})) AS record, "
+        f"(SELECT to_json(list({{'rule': i.rule, 'column': i.col, 'value': i.value}})) FROM issues i "
+        f"WHERE i.ord = q.ord AND i.severity = 'error') AS issues "
+        f"FROM quarantine_rows q JOIN norm n USING (ord) ORDER BY q.row").arrow()
+    if isinstance(table, pa.RecordBatchReader):
+        table = table.read_all()
+    unreadable = [i for i in reader_issues if i.severity == "error" and i.row is not None]
+    extra = pa.table({
+        "row": pa.array([i.row for i in unreadable], pa.int64()),
+        "record": pa.array([json.dumps({"text": i.value}, ensure_ascii=False) for i in unreadable], pa.string()),
+        "issues": pa.array([json.dumps([{"rule": i.rule, "column": i.column, "value": i.value}],
+                                       ensure_ascii=False) for i in unreadable], pa.string()),
+    })
+    table = table.cast(extra.schema)
+    pq.write_table(pa.concat_tables([table, extra]), target)
+
+
+def _write_issues(target: Path, issues: list[Issue]) -> None:
+    names = ["row", "column", "value", "rule", "message_en", "message_fa", "severity"]
+    data = {n: [getattr(i, n) for i in issues] for n in names}
+    schema = pa.schema([("row", pa.int64())] + [(n, pa.string()) for n in names[1:]])
+    pq.write_table(pa.table(data, schema=schema), target)
+
+
+def rebuild(lake: Lake, *, codes: ReferenceCodes, target: Path | str,
+            progress: Progress | None = None) -> Lake:
+    """Re-ingest every kept source, in batch order, with its recorded options, into ``target``.
+
+    Batch ids and statuses are kept. Withdrawn batches are loaded without the overlap check and
+    withdrawn again at once, so corrections that replaced them load as they did originally.
+    """
+    new = Lake(target)
+    if new.batches():
+        raise LakeError(f"{target} already holds a lake; rebuild into an empty directory.",
+                        f"در {target} از قبل داده وجود دارد؛ در پوشه‌ای خالی بازسازی کنید.")
+    for batch in lake.batches():
+        result = ingest(lake.source_path(batch), lake=new, codes=codes, fmt=batch.format,
+                        policy=batch.policy, created_by=batch.created_by,  # type: ignore[arg-type]
+                        hs_revision=batch.hs_revision, reporter=batch.reporter,
+                        source_name=batch.source_name, batch_id=batch.id,
+                        check_overlap=batch.status == "active", progress=progress)
+        if result.status != "loaded":
+            raise LakeError(f"Rebuild stopped: batch {batch.id} no longer loads: {result.message_en}",
+                            f"بازسازی متوقف شد: دسته {batch.id} دیگر بارگذاری نمی‌شود: {result.message_fa}")
+        if batch.status == "withdrawn":
+            new.withdraw(batch.id, by=batch.status_changed_by or "")
+    return new

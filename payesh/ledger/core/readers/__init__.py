@@ -1,0 +1,48 @@
+"""Registry of file readers. Adding a format is adding a class and registering it here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..encoding import read_head
+from ..issues import make_issue
+from .aggregated import BaciCsv, ComtradeCsv
+from .base import CsvScan, FileRejected, ReadContext, Reader, line_numbers, map_headers
+from .canonical import CanonicalCsv, CanonicalParquet, CanonicalXlsx
+from .national import NATIONAL_HEADERS, NationalExtract
+
+REGISTRY: dict[str, Reader] = {}
+
+
+def register(reader: Reader) -> Reader:
+    if reader.identifier in REGISTRY:
+        raise ValueError(f"reader {reader.identifier} registered twice")
+    REGISTRY[reader.identifier] = reader
+    return reader
+
+
+# Sniffing order matters: the most specific layouts first.
+for _reader in (BaciCsv(), ComtradeCsv(), CanonicalParquet(), CanonicalXlsx(), CanonicalCsv(),
+                NationalExtract()):
+    register(_reader)
+
+
+def get_reader(identifier: str) -> Reader:
+    try:
+        return REGISTRY[identifier]
+    except KeyError:
+        raise FileRejected([make_issue("format_unknown", known=", ".join(REGISTRY))]) from None
+
+
+def sniff(path: Path) -> Reader:
+    head = read_head(path)
+    if not head.strip(b"\xef\xbb\xbf \r\n\t"):
+        raise FileRejected([make_issue("file_empty")])
+    for reader in REGISTRY.values():
+        if reader.sniff(path, head):
+            return reader
+    raise FileRejected([make_issue("format_unknown", known=", ".join(REGISTRY))])
+
+
+__all__ = ["REGISTRY", "register", "get_reader", "sniff", "Reader", "ReadContext", "CsvScan",
+           "FileRejected", "line_numbers", "map_headers", "NATIONAL_HEADERS"]

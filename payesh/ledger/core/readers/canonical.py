@@ -1,0 +1,146 @@
+"""Payesh canonical layout: CSV (DuckDB fast path), XLSX and Parquet; English or Persian headers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..codes import ReferenceCodes
+from ..issues import make_issue
+from ..numerals import normalize_name
+from ..schema import INPUT_COLUMN_NAMES, INPUT_COLUMNS, REQUIRED_INPUT_COLUMNS
+from .base import ROW_COLUMN, CsvScan, FileRejected, ReadContext, Reader, map_headers
+from .tabular import csv_header, head_header, is_xlsx, iter_table
+
+#: Every accepted header → canonical name (English names and the Persian-header variant).
+CANONICAL_ALIASES: dict[str, str] = {c.name: c.name for c in INPUT_COLUMNS} | {
+    c.header_fa: c.name for c in INPUT_COLUMNS
+}
+_ENGLISH = {normalize_name(c.name) for c in INPUT_COLUMNS}
+_PERSIAN_ONLY = {normalize_name(c.header_fa) for c in INPUT_COLUMNS
+                 if c.header_fa.startswith(("کد ", "جریان", "مجرای")) and c.name != "hs_code"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FAST_SAMPLE_LINES = 500
+
+
+def looks_canonical(header: list[str]) -> bool:
+    keys = {normalize_name(h) for h in header}
+    english = len(keys & {normalize_name(n) for n in REQUIRED_INPUT_COLUMNS})
+    return english >= len(REQUIRED_INPUT_COLUMNS) // 2 or bool(keys & _PERSIAN_ONLY)
+
+
+def rename_batches(header: list[str], batches: Iterator[pa.RecordBatch], mapping: dict[int, str],
+                   ) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        arrays = [batch.column(position) for position in mapping] + [batch.column(ROW_COLUMN)]
+        yield pa.RecordBatch.from_arrays(arrays, names=list(mapping.values()) + [ROW_COLUMN])
+
+
+class _CanonicalTable(Reader):
+    source = "customs"
+
+    def sniff(self, path: Path, head_bytes: bytes) -> bool:
+        return path.suffix.lower() in self.extensions and looks_canonical(head_header(path, head_bytes))
+
+    def read(self, path: Path, codes: ReferenceCodes, context: ReadContext) -> Iterator[pa.RecordBatch]:
+        header, batches = iter_table(path, context)
+        mapping, warnings = map_headers(header, CANONICAL_ALIASES, REQUIRED_INPUT_COLUMNS)
+        context.issues.extend(warnings)
+        return rename_batches(header, batches, mapping)
+
+
+class CanonicalCsv(_CanonicalTable):
+    identifier = "payesh_csv"
+    label_en = "Payesh canonical layout (CSV)"
+    label_fa = "قالب استاندارد پایش (CSV)"
+    extensions = (".csv", ".txt", ".tsv")
+
+    def sniff(self, path: Path, head_bytes: bytes) -> bool:
+        return not is_xlsx(path, head_bytes) and looks_canonical(head_header(path, head_bytes))
+
+    def csv_scan(self, path: Path, codes: ReferenceCodes, context: ReadContext) -> CsvScan | None:
+        """Typed DuckDB scan when the file is UTF-8, comma-separated and its head is clean.
+
+        Persian digits, separators or Solar Hijri dates send the file to the string path, where
+        they are normalised column-wise in SQL; the typed scan is about 2× faster.
+        """
+        header, encoding, delimiter = csv_header(path)
+        mapping, warnings = map_headers(header, CANONICAL_ALIASES, REQUIRED_INPUT_COLUMNS)
+        if encoding not in ("utf-8", "utf-8-sig") or delimiter != ",":
+            return None
+        types = {c.name: c.duckdb_type for c in INPUT_COLUMNS}
+        with open(path, encoding=encoding, errors="replace", newline="") as handle:
+            sample = list(zip(range(_FAST_SAMPLE_LINES + 1), csv.reader(handle)))[1:]
+        for _, cells in sample:
+            for position, name in mapping.items():
+                text = cells[position] if position < len(cells) else ""
+                if text == "":
+                    continue
+                kind = types[name]
+                if kind == "DATE" and not _ISO_DATE.match(text):
+                    return None
+                if kind in ("DOUBLE", "INTEGER"):
+                    try:
+                        float(text) if kind == "DOUBLE" else int(text)
+                    except ValueError:
+                        return None
+        context.issues.extend(warnings)
+        columns = {mapping.get(i, f"_extra_{i}"): types[mapping[i]] if i in mapping else "VARCHAR"
+                   for i in range(len(header))}
+        return CsvScan(path=path, columns=columns, constants={})
+
+
+class CanonicalXlsx(_CanonicalTable):
+    identifier = "payesh_xlsx"
+    label_en = "Payesh canonical layout (Excel)"
+    label_fa = "قالب استاندارد پایش (اکسل)"
+    extensions = (".xlsx", ".xlsm")
+
+    def sniff(self, path: Path, head_bytes: bytes) -> bool:
+        return is_xlsx(path, head_bytes) and looks_canonical(head_header(path, head_bytes))
+
+
+class CanonicalParquet(Reader):
+    identifier = "payesh_parquet"
+    label_en = "Payesh canonical layout (Parquet)"
+    label_fa = "قالب استاندارد پایش (پارکت)"
+    source = "customs"
+    extensions = (".parquet", ".pq")
+
+    def sniff(self, path: Path, head_bytes: bytes) -> bool:
+        return head_bytes[:4] == b"PAR1"
+
+    def read(self, path: Path, codes: ReferenceCodes, context: ReadContext) -> Iterator[pa.RecordBatch]:
+        try:
+            file = pq.ParquetFile(path)
+        except (pa.ArrowInvalid, OSError) as error:
+            raise FileRejected([make_issue("file_unreadable", detail=str(error))]) from None
+        header = file.schema_arrow.names
+        if file.metadata.num_rows == 0:
+            raise FileRejected([make_issue("file_empty")])
+        mapping, warnings = map_headers(header, CANONICAL_ALIASES, REQUIRED_INPUT_COLUMNS)
+        context.issues.extend(warnings)
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            done = 0
+            wanted = [header[i] for i in mapping]
+            for batch in file.iter_batches(batch_size=65_536, columns=wanted):
+                arrays = [pc.cast(batch.column(i), pa.string()) for i in range(batch.num_columns)]
+                rows = pa.array(np.arange(done + 2, done + 2 + batch.num_rows, dtype=np.int64))
+                done += batch.num_rows
+                yield pa.RecordBatch.from_arrays(arrays + [rows],
+                                                 names=list(mapping.values()) + [ROW_COLUMN])
+
+        return batches()
+
+
+__all__ = ["CanonicalCsv", "CanonicalXlsx", "CanonicalParquet", "CANONICAL_ALIASES",
+           "INPUT_COLUMN_NAMES"]
