@@ -321,4 +321,54 @@ def reference_load(*, overwrite: bool = False, progress: ProgressFn | None = Non
             step(overwrite)
         if progress:
             progress(name, 1)
+    from django.conf import settings
+
+    cube_dims_export(Path(settings.PAYESH_LAKE) / "dims")
     return reference_counts()
+
+
+def cube_dims_export(target: Path) -> dict[str, int]:
+    """Publish the reference tables the cube joins and labels with, as Parquet files in ``target``.
+
+    Written aside and renamed, so a query never reads a half-written file.
+    """
+    import os
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target.mkdir(parents=True, exist_ok=True)
+    countries = list(ref.Country.objects.values_list("iso3", "name_en", "name_fa", "region__code"))
+    regions = list(ref.CountryGroup.objects.filter(kind="region").values_list("code", "name_en", "name_fa"))
+    sections = list(ref.HSSection.objects.values_list("number", "name_en", "name_fa", "chapter_from", "chapter_to"))
+    chapters = [(f"{c:02d}", s[0]) for s in sections for c in range(int(s[3]), int(s[4]) + 1)]
+    products = list(ref.HSProduct.objects.values_list("revision", "code", "name_en", "name_fa", "level"))
+    offices = list(ref.CustomsOffice.objects.values_list("code", "name_en", "name_fa", "province_id", "kind"))
+    markets = list(ref.BorderMarket.objects.values_list("code", "name_en", "name_fa", "county_id"))
+    provinces = list(ref.Province.objects.values_list("code", "name_en", "name_fa"))
+    counties = list(ref.County.objects.values_list("code", "name_en", "name_fa", "province_id"))
+    conc = list(ref.HSConcordance.objects.values_list("from_revision", "from_code", "to_revision", "to_code",
+                                                      "weight"))
+
+    def columns(rows: list[tuple[Any, ...]], names: list[str]) -> dict[str, list[Any]]:
+        return {name: [row[i] for row in rows] for i, name in enumerate(names)}
+
+    tables = {
+        "dim_country": pa.table(columns(countries, ["iso3", "name_en", "name_fa", "region"])),
+        "dim_region": pa.table(columns(regions, ["code", "name_en", "name_fa"])),
+        "dim_section": pa.table({"section": pa.array([s[0] for s in sections], pa.int32()),
+                                 "name_en": [s[1] for s in sections], "name_fa": [s[2] for s in sections]}),
+        "dim_chapter": pa.table({"chapter": [c[0] for c in chapters],
+                                 "section": pa.array([c[1] for c in chapters], pa.int32())}),
+        "dim_product": pa.table(columns(products, ["revision", "code", "name_en", "name_fa", "level"])),
+        "dim_office": pa.table(columns(offices, ["code", "name_en", "name_fa", "province", "kind"])),
+        "dim_market": pa.table(columns(markets, ["code", "name_en", "name_fa", "county"])),
+        "dim_province": pa.table(columns(provinces, ["code", "name_en", "name_fa"])),
+        "dim_county": pa.table(columns(counties, ["code", "name_en", "name_fa", "province"])),
+        "concordance": pa.table(columns(conc, ["from_revision", "from_code", "to_revision", "to_code", "weight"])),
+    }
+    for name, table in tables.items():
+        temp = target / f".{name}.parquet.tmp"
+        pq.write_table(table, temp)
+        os.replace(temp, target / f"{name}.parquet")
+    return {name: table.num_rows for name, table in tables.items()}

@@ -1,0 +1,35 @@
+"""The cube: the one query layer every aggregated trade number comes from.
+
+Dimensions, levels and measures are declared once as data (``model``); a ``CubeQuery`` is compiled
+to an Ibis expression (``compile``) and runs on DuckDB over the lake, on PostgreSQL or on Spark
+(``engines``). Pages, the API, exports and KPIs call :func:`payesh.cube.run`.
+"""
+
+from payesh.cube.model import CUBE, Cube, Dimension, Level, Measure
+from payesh.cube.query import CubeError, CubeQuery, Cut, Period
+from payesh.cube.run import CubeResult
+
+
+
+def run(query: CubeQuery) -> CubeResult:
+    """Answer a query with the configured engine (``PAYESH_ENGINE``) over the configured lake."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from payesh.cube.run import dims_dir, engine_for, run_on
+
+    lake = Path(settings.PAYESH_LAKE)
+    if not (dims_dir(lake) / "dim_country.parquet").exists():
+        from payesh.reference.services import cube_dims_export
+
+        cube_dims_export(dims_dir(lake))
+    url = ""
+    if settings.PAYESH_ENGINE == "postgres":
+        db = settings.DATABASES["default"]
+        url = f"postgresql://{db.get('USER') or ''}:{db.get('PASSWORD') or ''}@{db.get('HOST') or '127.0.0.1'}:" \
+              f"{db.get('PORT') or 5432}/{db['NAME']}"
+    return run_on(engine_for(settings.PAYESH_ENGINE, lake, url), query, lake)
+
+
+__all__ = ["CUBE", "CubeResult", "run", "Cube", "CubeError", "CubeQuery", "Cut", "Dimension", "Level", "Measure", "Period"]

@@ -1,0 +1,258 @@
+"""Engines that hold the facts: DuckDB over the Parquet lake (default), PostgreSQL, Spark.
+
+Each engine turns the lake's active batches plus the dimension tables into a :class:`Source`;
+the compiled query is the same Ibis expression everywhere. DuckDB also keeps rollups — aggregates
+of the facts at coarser grains — and answers from the smallest one that holds every column a
+query needs; they are rebuilt when the manifest changes (a batch loaded, withdrawn or restored).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from payesh.cube.compile import Source, needed_columns
+from payesh.cube.query import CubeQuery
+from payesh.ledger.core import FACT_COLUMNS, Lake
+from payesh.ledger.core.schema import DUCKDB_TYPES
+
+DIM_TABLES = ("dim_country", "dim_region", "dim_chapter", "dim_section", "dim_product", "dim_office", "dim_market",
+              "dim_province", "dim_county", "concordance")
+
+# Grains of the DuckDB rollups, smallest first. A query is answered from the first rollup that has
+# every column it needs (and no distinct count); otherwise from the facts.
+ROLLUPS: dict[str, tuple[str, ...]] = {
+    "by_route": ("jalali_year", "jalali_month", "flow", "customs_office", "channel", "border_market", "partner",
+                 "origin_province", "origin_county", "transport_mode"),
+    "by_product": ("jalali_year", "jalali_month", "flow", "hs_revision", "hs_code", "partner", "customs_office",
+                   "channel", "origin_province"),
+}
+
+
+class Engine(Protocol):
+    name: str
+
+    def source(self, query: CubeQuery) -> Source: ...
+
+
+def lake_fingerprint(lake: Lake) -> str:
+    manifest = lake.root / "manifest.json"
+    data = manifest.read_bytes() if manifest.exists() else b""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _revisions(lake: Lake) -> frozenset[str]:
+    revisions = {b.hs_revision or "" for b in lake.batches() if b.status == "active"}
+    return frozenset(r for r in revisions if r) or frozenset({"HS12"})
+
+
+def _quote_list(paths: Iterable[Path]) -> str:
+    return ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+
+
+class DuckDBEngine:
+    """DuckDB in-process over the lake. Thread-safe: one connection per fingerprint, queries serialised."""
+
+    name = "duckdb"
+
+    def __init__(self, lake_root: Path, dims_dir: Path, *, rollups: bool = True, threads: int = 2) -> None:
+        self.lake = Lake(lake_root, collect_garbage=False)
+        self.dims_dir = dims_dir
+        self.use_rollups = rollups
+        self.threads = threads
+        self._lock = threading.RLock()
+        self._state: tuple[str, Any] | None = None
+        self._built_rollups: set[str] = set()
+
+    def _backend(self) -> Any:
+        fingerprint = lake_fingerprint(self.lake) + _dims_fingerprint(self.dims_dir)
+        if self._state is not None and self._state[0] == fingerprint:
+            return self._state[1]
+        backend = ibis.duckdb.connect(threads=self.threads)
+        raw = backend.con
+        raw.execute("SET autoinstall_known_extensions=false; SET autoload_known_extensions=false")
+        self.lake.create_facts_view(raw, "facts")
+        for name in DIM_TABLES:
+            path = self.dims_dir / f"{name}.parquet"
+            if path.exists():
+                raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM read_parquet({_quote_list([path])})')
+        self._state = (fingerprint, backend)
+        self._built_rollups = set()
+        return backend
+
+    def _rollup_for(self, query: CubeQuery) -> str | None:
+        if not self.use_rollups:
+            return None
+        from payesh.cube.compile import _needed_measures
+        from payesh.cube.model import CUBE
+
+        base, _ = _needed_measures(CUBE, query.measures)
+        if any(m.formula.startswith("count_distinct") for m in base):
+            return None
+        needed = needed_columns(query)
+        for name, grain in ROLLUPS.items():
+            if needed <= set(grain):
+                return name
+        return None
+
+    def _ensure_rollup(self, backend: Any, name: str) -> None:
+        if name in self._built_rollups:
+            return
+        grain = ", ".join(f'"{c}"' for c in ROLLUPS[name])
+        backend.con.execute(
+            f'CREATE OR REPLACE TABLE "rollup_{name}" AS SELECT {grain}, sum(value_usd) AS value_usd, '
+            f'sum(net_weight_kg) AS net_weight_kg, count(*) AS _rows FROM facts GROUP BY ALL')
+        self._built_rollups.add(name)
+
+    def source(self, query: CubeQuery) -> Source:
+        with self._lock:
+            backend = self._backend()
+            rollup = self._rollup_for(query)
+            if rollup:
+                self._ensure_rollup(backend, rollup)
+            facts = backend.table(f"rollup_{rollup}" if rollup else "facts")
+            dims = {n: backend.table(n) for n in DIM_TABLES if n in backend.list_tables()}
+            return Source(facts=facts, dims=dims, execute=self._execute(backend), revisions=_revisions(self.lake),
+                          rollup_columns=frozenset(ROLLUPS[rollup]) if rollup else None)
+
+    def _execute(self, backend: Any) -> Any:
+        def run(expr: Any) -> pd.DataFrame:
+            with self._lock:
+                return backend.execute(expr)
+
+        return run
+
+    def warm(self) -> None:
+        """Build the connection and every rollup now (after a load) instead of on the first page view."""
+        with self._lock:
+            backend = self._backend()
+            for name in ROLLUPS:
+                if self.use_rollups:
+                    self._ensure_rollup(backend, name)
+
+
+def _dims_fingerprint(dims_dir: Path) -> str:
+    stamps = [f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted(dims_dir.glob("*.parquet"))] if dims_dir.exists() \
+        else []
+    return hashlib.sha256("|".join(stamps).encode()).hexdigest()[:8]
+
+
+class PostgresEngine:
+    """PostgreSQL: the lake's active facts and the dimension tables copied into tables (``sync``)."""
+
+    name = "postgres"
+
+    def __init__(self, url: str, lake_root: Path, dims_dir: Path, *, schema: str = "payesh_cube") -> None:
+        self.url, self.schema = url, schema
+        self.lake = Lake(lake_root, collect_garbage=False)
+        self.dims_dir = dims_dir
+        self._synced: str | None = None
+        self._backend: Any = None
+
+    def sync(self) -> None:
+        """Copy the active facts and the dimension tables into PostgreSQL (replaced whole)."""
+        import psycopg
+
+        from payesh.ledger.core import duckdb_connect
+
+        con = duckdb_connect()
+        self.lake.create_facts_view(con, "facts")
+        pg_types = {"VARCHAR": "text", "DATE": "date", "SMALLINT": "smallint", "TINYINT": "smallint",
+                    "INTEGER": "integer", "DOUBLE": "double precision", "BIGINT": "bigint"}
+        with psycopg.connect(self.url, autocommit=False) as pg:
+            pg.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            columns = ", ".join(f'"{c}" {pg_types[DUCKDB_TYPES[c]]}' for c in FACT_COLUMNS)
+            pg.execute(f'DROP TABLE IF EXISTS "{self.schema}".facts')
+            pg.execute(f'CREATE TABLE "{self.schema}".facts ({columns})')
+            reader = con.execute(f"SELECT {', '.join(FACT_COLUMNS)} FROM facts").fetch_record_batch(100_000)
+            with pg.cursor().copy(f'COPY "{self.schema}".facts FROM STDIN (FORMAT csv)') as copy:
+                for batch in reader:
+                    buffer = io.StringIO()
+                    batch.to_pandas().to_csv(buffer, header=False, index=False)
+                    copy.write(buffer.getvalue())
+            for name in DIM_TABLES:
+                path = self.dims_dir / f"{name}.parquet"
+                if not path.exists():
+                    continue
+                table = pq.read_table(path)
+                types = {pa.string(): "text", pa.int64(): "bigint", pa.int32(): "integer", pa.float64(): "double precision"}
+                cols = ", ".join(f'"{f.name}" {types.get(f.type, "text")}' for f in table.schema)
+                pg.execute(f'DROP TABLE IF EXISTS "{self.schema}"."{name}"')
+                pg.execute(f'CREATE TABLE "{self.schema}"."{name}" ({cols})')
+                with pg.cursor().copy(f'COPY "{self.schema}"."{name}" FROM STDIN (FORMAT csv)') as copy:
+                    buffer = io.StringIO()
+                    table.to_pandas().to_csv(buffer, header=False, index=False)
+                    copy.write(buffer.getvalue())
+            pg.commit()
+        self._synced = lake_fingerprint(self.lake)
+
+    def source(self, query: CubeQuery) -> Source:
+        if self._synced != lake_fingerprint(self.lake):
+            self.sync()
+        if self._backend is None:
+            self._backend = ibis.postgres.connect(url=self.url) if hasattr(ibis, "postgres") else None
+        backend = self._backend
+        facts = backend.table("facts", database=self.schema)
+        dims = {n: backend.table(n, database=self.schema) for n in DIM_TABLES
+                if (self.dims_dir / f"{n}.parquet").exists()}
+        return Source(facts=facts, dims=dims, execute=backend.execute, revisions=_revisions(self.lake))
+
+
+class SparkEngine:
+    """Spark (local or a cluster through SPARK_REMOTE): the lake's Parquet files read as temp views."""
+
+    name = "spark"
+
+    def __init__(self, lake_root: Path, dims_dir: Path, session: Any = None) -> None:
+        self.lake = Lake(lake_root, collect_garbage=False)
+        self.dims_dir = dims_dir
+        self._session = session
+        self._state: tuple[str, Any] | None = None
+
+    def _spark(self) -> Any:
+        if self._session is None:
+            self._session = spark_session()
+        return self._session
+
+    def source(self, query: CubeQuery) -> Source:
+        fingerprint = lake_fingerprint(self.lake)
+        if self._state is None or self._state[0] != fingerprint:
+            spark = self._spark()
+            files = [str(p) for p in self.lake.active_files()]
+            if files:
+                spark.read.parquet(*files).select(*FACT_COLUMNS).createOrReplaceTempView("facts")
+            else:
+                schema = ", ".join(f"`{c}` {DUCKDB_TYPES[c].replace('VARCHAR', 'STRING').replace('DOUBLE', 'DOUBLE')}"
+                                   for c in FACT_COLUMNS)
+                spark.createDataFrame([], schema).createOrReplaceTempView("facts")
+            for name in DIM_TABLES:
+                path = self.dims_dir / f"{name}.parquet"
+                if path.exists():
+                    spark.read.parquet(str(path)).createOrReplaceTempView(name)
+            self._state = (fingerprint, ibis.pyspark.connect(spark))
+        backend = self._state[1]
+        dims = {n: backend.table(n) for n in DIM_TABLES if (self.dims_dir / f"{n}.parquet").exists()}
+        return Source(facts=backend.table("facts"), dims=dims, execute=backend.execute,
+                      revisions=_revisions(self.lake))
+
+
+def spark_session() -> Any:
+    import os
+    import sys
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+
+    return (SparkSession.builder.master("local[2]").appName("payesh")
+            .config("spark.sql.shuffle.partitions", "2").config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC").getOrCreate())
