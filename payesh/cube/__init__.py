@@ -5,19 +5,18 @@ to an Ibis expression (``compile``) and runs on DuckDB over the lake, on Postgre
 (``engines``). Pages, the API, exports and KPIs call :func:`payesh.cube.run`.
 """
 
+from pathlib import Path
+
+from payesh.cube.engines import Engine
 from payesh.cube.model import CUBE, Cube, Dimension, Level, Measure
 from payesh.cube.query import CubeError, CubeQuery, Cut, Period
 from payesh.cube.run import CubeResult
 
 
-
-def run(query: CubeQuery) -> CubeResult:
-    """Answer a query with the configured engine (``PAYESH_ENGINE``) over the configured lake."""
-    from pathlib import Path
-
+def _engine_and_lake() -> tuple[Engine, Path]:
     from django.conf import settings
 
-    from payesh.cube.run import dims_dir, engine_for, run_on
+    from payesh.cube.run import dims_dir, engine_for
 
     lake = Path(settings.PAYESH_LAKE)
     if not (dims_dir(lake) / "dim_country.parquet").exists():
@@ -27,9 +26,25 @@ def run(query: CubeQuery) -> CubeResult:
     url = ""
     if settings.PAYESH_ENGINE == "postgres":
         db = settings.DATABASES["default"]
-        url = f"postgresql://{db.get('USER') or ''}:{db.get('PASSWORD') or ''}@{db.get('HOST') or '127.0.0.1'}:" \
-              f"{db.get('PORT') or 5432}/{db['NAME']}"
-    return run_on(engine_for(settings.PAYESH_ENGINE, lake, url), query, lake)
+        url = (f"postgresql://{db.get('USER') or ''}:{db.get('PASSWORD') or ''}@{db.get('HOST') or '127.0.0.1'}:"
+               f"{db.get('PORT') or 5432}/{db['NAME']}")
+    return engine_for(settings.PAYESH_ENGINE, lake, url), lake
 
 
-__all__ = ["CUBE", "CubeResult", "run", "Cube", "CubeError", "CubeQuery", "Cut", "Dimension", "Level", "Measure", "Period"]
+def warm() -> None:
+    """Prepare the engine (connections, rollups) so the first page view is fast."""
+    engine, _lake = _engine_and_lake()
+    warm_engine = getattr(engine, "warm", None)
+    if warm_engine is not None:
+        warm_engine()
+
+
+def run(query: CubeQuery) -> CubeResult:
+    """Answer a query with the configured engine (``PAYESH_ENGINE``) over the configured lake."""
+    from payesh.cube.run import run_on
+
+    engine, lake = _engine_and_lake()
+    return run_on(engine, query, lake)
+
+
+__all__ = ["CUBE", "Cube", "CubeError", "CubeQuery", "CubeResult", "Cut", "Dimension", "Level", "Measure", "Period", "run"]

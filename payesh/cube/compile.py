@@ -7,14 +7,14 @@ Post-aggregation steps (comparison, share, top N + other, captions) work on the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from payesh.cube.model import CUBE, FIXED_CAPTIONS, Cube, Level, Measure
+from payesh.cube.model import CUBE, Cube, Level, Measure
 from payesh.cube.query import CubeQuery, Period
 
 # Level expressions that are not plain columns: table → column expression.
@@ -51,7 +51,19 @@ class Source:
     execute: Callable[[ir.Expr], pd.DataFrame]
     revisions: frozenset[str] = frozenset({"HS12"})
     rollup_columns: frozenset[str] | None = None  # set when ``facts`` is a pre-aggregated rollup
-    captions: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    # Engines that run SQL text (DuckDB) compile once per question and keep the SQL: (sql cache, runner).
+    sql_cache: dict[Any, str] | None = None
+    execute_sql: Callable[[str], pd.DataFrame] | None = None
+    to_sql: Callable[[ir.Expr], str] | None = None
+
+    def answer(self, key: Any, make: Callable[[], ir.Table]) -> pd.DataFrame:
+        if self.sql_cache is None or self.execute_sql is None or self.to_sql is None:
+            return self.execute(make())
+        sql = self.sql_cache.get(key)
+        if sql is None:
+            sql = self.to_sql(make())
+            self.sql_cache[key] = sql
+        return self.execute_sql(sql)
 
 
 def _level_expr(t: ir.Table, level: Level, source: Source) -> tuple[ir.Table, ir.Value]:
@@ -195,10 +207,12 @@ def needed_columns(query: CubeQuery) -> set[str]:
 
 # ---------------------------------------------------------------------- running and post-processing
 def execute(query: CubeQuery, source: Source, cube: Cube = CUBE) -> pd.DataFrame:
-    frame = source.execute(build(query, source, cube=cube))
+    frame = source.answer((query, query.period), lambda: build(query, source, cube=cube))
     frame = _normalise(frame, query, cube)
     if query.compare == "previous_year":
-        previous = _normalise(source.execute(build(query, source, query.period.shifted(-1), cube)), query, cube)
+        period = query.period.shifted(-1)
+        previous = _normalise(source.answer((query, period), lambda: build(query, source, period, cube)),
+                              query, cube)
         frame = _with_comparison(frame, previous, query, cube)
     frame = _with_shares(frame, query, cube)
     frame = _sorted_topped(frame, query, cube)

@@ -8,7 +8,6 @@ query needs; they are rebuilt when the manifest changes (a batch loaded, withdra
 
 from __future__ import annotations
 
-import hashlib
 import io
 import threading
 from collections.abc import Iterable
@@ -45,9 +44,12 @@ class Engine(Protocol):
 
 
 def lake_fingerprint(lake: Lake) -> str:
+    """Changes whenever a batch is committed, withdrawn or restored (the manifest is replaced)."""
     manifest = lake.root / "manifest.json"
-    data = manifest.read_bytes() if manifest.exists() else b""
-    return hashlib.sha256(data).hexdigest()[:16]
+    if not manifest.exists():
+        return "empty"
+    stat = manifest.stat()
+    return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
 
 
 def _revisions(lake: Lake) -> frozenset[str]:
@@ -72,9 +74,10 @@ class DuckDBEngine:
         self._lock = threading.RLock()
         self._state: tuple[str, Any] | None = None
         self._built_rollups: set[str] = set()
+        self._sources: dict[str | None, Source] = {}
 
     def _backend(self) -> Any:
-        fingerprint = lake_fingerprint(self.lake) + _dims_fingerprint(self.dims_dir)
+        fingerprint = lake_fingerprint(self.lake) + "|" + _dims_fingerprint(self.dims_dir)
         if self._state is not None and self._state[0] == fingerprint:
             return self._state[1]
         backend = ibis.duckdb.connect(threads=self.threads)
@@ -87,6 +90,7 @@ class DuckDBEngine:
                 raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM read_parquet({_quote_list([path])})')
         self._state = (fingerprint, backend)
         self._built_rollups = set()
+        self._sources = {}
         return backend
 
     def _rollup_for(self, query: CubeQuery) -> str | None:
@@ -117,17 +121,31 @@ class DuckDBEngine:
         with self._lock:
             backend = self._backend()
             rollup = self._rollup_for(query)
+            cached = self._sources.get(rollup)
+            if cached is not None:
+                return cached
             if rollup:
                 self._ensure_rollup(backend, rollup)
             facts = backend.table(f"rollup_{rollup}" if rollup else "facts")
-            dims = {n: backend.table(n) for n in DIM_TABLES if n in backend.list_tables()}
-            return Source(facts=facts, dims=dims, execute=self._execute(backend), revisions=_revisions(self.lake),
-                          rollup_columns=frozenset(ROLLUPS[rollup]) if rollup else None)
+            tables = set(backend.list_tables())
+            dims = {n: backend.table(n) for n in DIM_TABLES if n in tables}
+            source = Source(facts=facts, dims=dims, execute=self._execute(backend), revisions=_revisions(self.lake),
+                            rollup_columns=frozenset(ROLLUPS[rollup]) if rollup else None, sql_cache={},
+                            execute_sql=self._execute_sql(backend), to_sql=lambda e: str(backend.compile(e)))
+            self._sources[rollup] = source
+            return source
 
     def _execute(self, backend: Any) -> Any:
         def run(expr: Any) -> pd.DataFrame:
             with self._lock:
                 return backend.execute(expr)
+
+        return run
+
+    def _execute_sql(self, backend: Any) -> Any:
+        def run(sql: str) -> pd.DataFrame:
+            with self._lock:
+                return backend.con.execute(sql).df()
 
         return run
 
@@ -141,9 +159,9 @@ class DuckDBEngine:
 
 
 def _dims_fingerprint(dims_dir: Path) -> str:
-    stamps = [f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted(dims_dir.glob("*.parquet"))] if dims_dir.exists() \
-        else []
-    return hashlib.sha256("|".join(stamps).encode()).hexdigest()[:8]
+    # The dimension files are replaced together (cube_dims_export); the country table stands for all.
+    marker = dims_dir / "dim_country.parquet"
+    return str(marker.stat().st_mtime_ns) if marker.exists() else "none"
 
 
 class PostgresEngine:

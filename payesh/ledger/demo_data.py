@@ -29,11 +29,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
-import math
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jdatetime
 import numpy as np
@@ -640,18 +642,27 @@ def allocate_rows(rows: int, years: Sequence[int], segs: Sequence[Segment]) -> n
 # --------------------------------------------------------------------------------------------
 
 
-def _pick(rng: np.random.Generator, cdf: np.ndarray, rows: np.ndarray | None = None, size: int = 0,
+#: Resolution of the inverse-CDF lookup tables: probabilities are exact to 1/16,384.
+PICK_RESOLUTION = 1 << 14
+
+
+def _lookup(cdf: np.ndarray) -> np.ndarray:
+    """(G, K) cumulative weights → (G·R,) int16 table: category of each 1/R slice of [0, 1)."""
+    cdf = np.atleast_2d(cdf)
+    categories = np.arange(cdf.shape[1], dtype=np.int16)
+    bounds = np.round(cdf / cdf[:, -1:] * PICK_RESOLUTION).astype(np.int64)  # (G, K), last = R
+    counts = np.diff(bounds, axis=1, prepend=0)
+    return np.concatenate([np.repeat(categories, row) for row in counts])
+
+
+def _pick(rng: np.random.Generator, table: np.ndarray, rows: np.ndarray | None = None, size: int = 0,
           ) -> np.ndarray:
-    """Categorical draws. ``cdf`` is (K,) or (G, K) with ``rows`` (n,) selecting the row of each draw."""
-    if cdf.ndim == 1:
-        u = rng.random(size)
-        return np.minimum(np.searchsorted(cdf, u * cdf[-1], side="right"), len(cdf) - 1)
-    assert rows is not None
-    u = rng.random(len(rows))
-    total = cdf[rows, -1]
-    # (n, K) comparison; K is small (≤ 30), chunks are bounded.
-    index = (cdf[rows] <= (u * total)[:, None]).sum(axis=1)
-    return np.minimum(index, cdf.shape[1] - 1)
+    """Categorical draws through a :func:`_lookup` table; ``rows`` (n,) picks the distribution."""
+    n = size if rows is None else len(rows)
+    slot = rng.integers(0, PICK_RESOLUTION, n, dtype=np.int64)
+    if rows is not None:
+        slot += rows.astype(np.int64) * PICK_RESOLUTION
+    return table[slot].astype(np.intp)
 
 
 @dataclass(frozen=True)
@@ -662,8 +673,26 @@ class _Strings:
 
     def take(self, index: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
         vocabulary = pa.array(self.values, type=pa.string())
-        indices = pa.array(index.astype(np.int32), mask=None if valid is None else ~valid)
+        indices = pa.array(index.astype(np.int32, copy=False), mask=None if valid is None else ~valid)
         return vocabulary.take(indices)
+
+
+_FOUR_DIGITS = np.array([[ord(c) for c in f"{i:04d}"] for i in range(10_000)], dtype=np.uint8)  # (10⁴, 4)
+
+
+def _fixed_width_ids(prefix: str, numbers: np.ndarray) -> pa.Array:
+    """``prefix`` + 8-digit zero-padded ``numbers`` as an Arrow string array built from bytes."""
+    if len(numbers) and int(numbers.max()) >= 10**8:
+        raise ValueError("more than 10⁸ declarations in one year and segment")
+    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+    width = len(head) + 8
+    data = np.empty((len(numbers), width), dtype=np.uint8)
+    data[:, : len(head)] = head
+    data[:, len(head): len(head) + 4] = _FOUR_DIGITS[numbers // 10_000]
+    data[:, len(head) + 4:] = _FOUR_DIGITS[numbers % 10_000]
+    offsets = np.arange(0, (len(numbers) + 1) * width, width, dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), len(numbers),
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(data.ravel())])
 
 
 @dataclass
@@ -672,7 +701,8 @@ class _SegmentPlan:
 
     segment: Segment
     group_names: tuple[str, ...]
-    group_cdf: np.ndarray  # (G,) row shares
+    # The *_cdf fields are _lookup tables (flattened (rows, PICK_RESOLUTION) int16).
+    group_cdf: np.ndarray  # (R,) over groups
     group_value_factor: np.ndarray  # (G,) value share / row share
     month_cdf: np.ndarray  # (G, 12)
     route_cdf: np.ndarray  # (G, R) routes open this year × affinity
@@ -686,6 +716,19 @@ class _SegmentPlan:
     product_head: np.ndarray  # (G, K) kg per head (0: kg unit)
     origin_cdf: np.ndarray  # (G, O) origin index (province, county)
     origins: tuple[tuple[str | None, str | None], ...]
+
+    def __post_init__(self) -> None:
+        routes = self.routes
+        self.office_strings = _Strings(tuple(r.office for r in routes))
+        self.channel_strings = _Strings(tuple(r.channel for r in routes))
+        self.market_strings = _Strings(tuple(r.market or "" for r in routes))
+        self.mode_strings = _Strings(tuple(r.transport_mode for r in routes))
+        self.partner_strings = _Strings(self.partner_codes)
+        self.province_strings = _Strings(tuple(p or "" for p, _ in self.origins))
+        self.county_strings = _Strings(tuple(c or "" for _, c in self.origins))
+        self.route_has_market = np.array([r.market is not None for r in routes])
+        self.origin_has_province = np.array([p is not None for p, _ in self.origins])
+        self.origin_has_county = np.array([c is not None for _, c in self.origins])
 
 
 def _plan(segment: Segment, routes: list[Route], reference: Reference, calendar: YearCalendar,
@@ -712,7 +755,7 @@ def _plan(segment: Segment, routes: list[Route], reference: Reference, calendar:
     partners = tuple(sorted({p for r in open_routes for p in r.partners}))
     partner_weight = np.zeros((len(open_routes), len(partners)))
     for i, route in enumerate(open_routes):
-        for code, weight in zip(route.partners, route.partner_weights):
+        for code, weight in zip(route.partners, route.partner_weights, strict=True):
             partner_weight[i, partners.index(code)] = weight
     width = max(len(GROUPS[g].products) for g in names)
     product_w = np.zeros((len(names), width))
@@ -724,11 +767,15 @@ def _plan(segment: Segment, routes: list[Route], reference: Reference, calendar:
             product_w[i, k], product_hs[i, k], product_uv[i, k], product_head[i, k] = (
                 weight, hs_vocabulary[hs], uv, head)
     origins, origin_w = _origin_table(segment, names, reference, calendar.year)
+    for label, weights in (("route", route_weight), ("origin", origin_w)):
+        empty = [names[i] for i in np.flatnonzero(weights.sum(axis=1) <= 0)]
+        if empty:
+            raise ValueError(f"segment {segment.code} {calendar.year}: no {label} for groups {empty}")
     return _SegmentPlan(
-        segment, names, np.cumsum(row_share), value_factor, np.cumsum(season, axis=1),
-        np.cumsum(route_weight, axis=1), open_routes, np.array(windows, dtype=np.int64),
-        np.cumsum(partner_weight, axis=1), partners, np.cumsum(product_w, axis=1), product_hs,
-        product_uv, product_head, np.cumsum(origin_w, axis=1), origins)
+        segment, names, _lookup(np.cumsum(row_share)), value_factor, _lookup(np.cumsum(season, axis=1)),
+        _lookup(np.cumsum(route_weight, axis=1)), open_routes, np.array(windows, dtype=np.int64),
+        _lookup(np.cumsum(partner_weight, axis=1)), partners, _lookup(np.cumsum(product_w, axis=1)),
+        product_hs, product_uv, product_head, _lookup(np.cumsum(origin_w, axis=1)), origins)
 
 
 def _origin_table(segment: Segment, names: Sequence[str], reference: Reference, year: int,
@@ -748,10 +795,11 @@ def _origin_table(segment: Segment, names: Sequence[str], reference: Reference, 
                 established = reference.counties[code].get("established") or ""
                 if established.isdigit() and int(established) > year:
                     continue  # the county did not exist yet
-                origin = (REGION, code)
-                if origin not in origins:
-                    origins.append(origin)
-                row[origins.index(origin)] = row.get(origins.index(origin), 0.0) + weight
+                county_origin: tuple[str | None, str | None] = (REGION, code)
+                if county_origin not in origins:
+                    origins.append(county_origin)
+                slot = origins.index(county_origin)
+                row[slot] = row.get(slot, 0.0) + weight
             if not row:  # no county known: the region without a county
                 if (REGION, None) not in origins:
                     origins.append((REGION, None))
@@ -765,7 +813,7 @@ def _origin_table(segment: Segment, names: Sequence[str], reference: Reference, 
                     if code is None:
                         log.warning("demo data: province %s not in provinces.csv; skipped", name)
                     continue
-                origin = (code, None)
+                origin: tuple[str | None, str | None] = (code, None)
                 if origin not in origins:
                     origins.append(origin)
                 row[origins.index(origin)] = weight / total * (1.0 - segment.unknown_origin)
@@ -791,8 +839,6 @@ def _chunk(rng: np.random.Generator, plan: _SegmentPlan, calendar: YearCalendar,
     n_decl = int(np.searchsorted(ends, n) + 1)
     counts = counts[:n_decl].copy()
     counts[-1] -= int(ends[n_decl - 1] - n)
-    decl = np.repeat(np.arange(n_decl), counts)  # (n,) declaration of each line
-    line_no = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts) + 1
 
     # Declaration attributes (n_decl,).
     group = _pick(rng, plan.group_cdf, size=n_decl)
@@ -806,68 +852,55 @@ def _chunk(rng: np.random.Generator, plan: _SegmentPlan, calendar: YearCalendar,
     squeezed = lo + ((day - calendar.start) * (hi - lo)) // (calendar.end - calendar.start)
     day = np.where(partial, squeezed, day)
     partner = _pick(rng, plan.partner_cdf, route)
+    # Declarations in date order (numbered in that order); line attributes are drawn i.i.d.
+    # afterwards, so sorting declarations is enough to sort the lines.
+    order = np.argsort(day, kind="stable")
+    group, day, route, partner, counts = group[order], day[order], route[order], partner[order], counts[order]
+    decl = np.repeat(np.arange(n_decl), counts)  # (n,) declaration of each line
+    line_no = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts) + 1
 
     # Lines (n,).
     g = group[decl]
     product = _pick(rng, plan.product_cdf, g)
     origin = _pick(rng, plan.origin_cdf, g)
     raw = rng.lognormal(0.0, segment.sigma, n) * plan.group_value_factor[g]
-    value_usd = np.round(raw * (target / raw.sum()), 2)
-    value_usd = np.maximum(value_usd, 0.01)
+    value_usd = np.maximum(np.round(raw * (target / raw.sum()), 2), 0.01)
     unit_value = plan.product_uv[g, product] * rng.lognormal(0.0, 0.12, n)
     weight = np.maximum(np.round(value_usd / unit_value, 1), 0.1)
     head = plan.product_head[g, product]
     counted = head > 0
     quantity = np.where(counted, np.maximum(np.round(weight / np.where(counted, head, 1.0)), 1.0), weight)
+    route_line = route[decl]
     day_line = day[decl]
     rate = calendar.rates[day_line - calendar.start]
     value_rial = np.round(value_usd * rate)
 
-    # Sort by date; lines of a declaration share a date so they stay together (stable sort).
-    order = np.argsort(day_line, kind="stable")
-    decl_sorted = decl[order]
-    new = np.empty(n, dtype=bool)
-    new[0] = True
-    new[1:] = decl_sorted[1:] != decl_sorted[:-1]
-    number = first_declaration + np.cumsum(new) - 1
-
-    route_s = route[decl][order]
-    routes = plan.routes
-    office = _Strings(tuple(r.office for r in routes)).take(route_s)
-    channel = _Strings(tuple(r.channel for r in routes)).take(route_s)
-    has_market = np.array([r.market is not None for r in routes])
-    market = _Strings(tuple(r.market or "" for r in routes)).take(route_s, has_market[route_s])
-    mode = _Strings(tuple(r.transport_mode for r in routes)).take(route_s)
-    origin_s = origin[order]
-    provinces = tuple(p or "" for p, _ in plan.origins)
-    counties = tuple(c or "" for _, c in plan.origins)
-    has_province = np.array([p is not None for p, _ in plan.origins])
-    has_county = np.array([c is not None for _, c in plan.origins])
-    counted_s = counted[order]
-    prefix = f"{DECLARATION_PREFIX}{calendar.year}-{segment.code}-"
-    ids = pc.binary_join_element_wise(
-        pa.scalar(prefix), pc.utf8_lpad(pc.cast(pa.array(number), pa.string()), 8, "0"), "")
+    has_province = plan.origin_has_province[origin]
+    has_county = plan.origin_has_county[origin]
+    has_market = plan.route_has_market[route_line]
+    zeros = np.zeros(n, dtype=np.int32)
     columns: dict[str, pa.Array] = {
-        "flow": _Strings((segment.flow,)).take(np.zeros(n, dtype=np.int32)),
-        "declaration_date": pa.array(day_line[order].astype("datetime64[D]"), type=pa.date32()),
-        "declaration_id": ids,
-        "line_no": pa.array(line_no[order].astype(np.int32)),
-        "customs_office": office,
-        "channel": channel,
-        "border_market": market,
-        "reporter": _Strings((REPORTER,)).take(np.zeros(n, dtype=np.int32)),
-        "partner": _Strings(plan.partner_codes).take(partner[decl][order]),
-        "origin_province": _Strings(provinces).take(origin_s, has_province[origin_s]),
-        "origin_county": _Strings(counties).take(origin_s, has_county[origin_s]),
-        "hs_code": hs_strings.take(plan.product_hs[g, product][order]),
-        "hs_revision": _Strings((HS_REVISION,)).take(np.zeros(n, dtype=np.int32)),
-        "quantity": pa.array(quantity[order]),
-        "unit": _Strings(("kg", "u")).take(counted_s.astype(np.int32)),
-        "net_weight_kg": pa.array(weight[order]),
-        "value_usd": pa.array(value_usd[order]),
-        "value_rial": pa.array(value_rial[order]),
-        "rial_per_usd": pa.array(rate[order]),
-        "transport_mode": mode,
+        "flow": _Strings((segment.flow,)).take(zeros),
+        "declaration_date": pa.array(day_line.astype("datetime64[D]"), type=pa.date32()),
+        "declaration_id": _fixed_width_ids(f"{DECLARATION_PREFIX}{calendar.year}-{segment.code}-",
+                                           first_declaration + decl),
+        "line_no": pa.array(line_no.astype(np.int32)),
+        "customs_office": plan.office_strings.take(route_line),
+        "channel": plan.channel_strings.take(route_line),
+        "border_market": plan.market_strings.take(route_line, has_market),
+        "reporter": _Strings((REPORTER,)).take(zeros),
+        "partner": plan.partner_strings.take(partner[decl]),
+        "origin_province": plan.province_strings.take(origin, has_province),
+        "origin_county": plan.county_strings.take(origin, has_county),
+        "hs_code": hs_strings.take(plan.product_hs[g, product]),
+        "hs_revision": _Strings((HS_REVISION,)).take(zeros),
+        "quantity": pa.array(quantity),
+        "unit": _Strings(("kg", "u")).take(counted.astype(np.int32)),
+        "net_weight_kg": pa.array(weight),
+        "value_usd": pa.array(value_usd),
+        "value_rial": pa.array(value_rial),
+        "rial_per_usd": pa.array(rate),
+        "transport_mode": plan.mode_strings.take(route_line),
     }
     return pa.Table.from_arrays([columns[c] for c in OUTPUT_COLUMNS], schema=OUTPUT_SCHEMA), n_decl
 
@@ -881,23 +914,64 @@ def hs_codes_used() -> list[str]:
     return sorted({hs for group in GROUPS.values() for hs, *_ in group.products})
 
 
+_CSV_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=32_768)
+_CSV_INTEGERS = ("value_rial", "rial_per_usd")  # whole rials: written without a decimal part
+_CSV_SLICES = 2  # chunks are formatted in this many slices at once (pyarrow releases the GIL)
+_MAX_PENDING = 4
+
+
+def _csv_bytes(table: pa.Table) -> pa.Buffer:
+    """CSV text of ``table`` without header. Codes never contain a comma or quote: no quoting."""
+    for name in _CSV_INTEGERS:
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, pc.cast(table.column(name), pa.int64()))
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink, write_options=_CSV_OPTIONS)
+    return sink.getvalue()
+
+
 class _Writer:
-    def __init__(self, path: Path, fmt: str):
+    """Writes chunks in order while the next chunk is generated (threads release the GIL)."""
+
+    def __init__(self, path: Path, fmt: str, pool: ThreadPoolExecutor, serial: ThreadPoolExecutor):
         self.path = path
+        self.fmt = fmt
+        self._pool = pool
+        self._serial = serial  # one thread: Parquet row groups must be written one after another
+        self._pending: deque[Future[pa.Buffer | None]] = deque()
         if fmt == "parquet":
-            self._writer: pq.ParquetWriter | pacsv.CSVWriter = pq.ParquetWriter(
-                path, OUTPUT_SCHEMA, compression="zstd", compression_level=1)
-        elif fmt == "csv":
-            self._writer = pacsv.CSVWriter(path, OUTPUT_SCHEMA,
-                                           write_options=pacsv.WriteOptions(batch_size=65_536))
+            self._parquet: pq.ParquetWriter | None = pq.ParquetWriter(
+                path, OUTPUT_SCHEMA, compression="zstd", compression_level=1, store_schema=False)
+            self._file = None
         else:
-            raise ValueError(f"fmt must be 'parquet' or 'csv', not {fmt!r}")
+            self._parquet = None
+            self._file = open(path, "wb")
+            self._file.write((",".join(OUTPUT_COLUMNS) + "\n").encode("ascii"))
 
     def write(self, table: pa.Table) -> None:
-        self._writer.write_table(table)
+        if self._parquet is not None:
+            self._pending.append(self._serial.submit(self._parquet.write_table, table))
+        else:
+            step = -(-table.num_rows // _CSV_SLICES)
+            for start in range(0, table.num_rows, step):
+                self._pending.append(self._pool.submit(_csv_bytes, table.slice(start, step)))
+        while len(self._pending) > _MAX_PENDING:
+            self._flush_one()
+
+    def _flush_one(self) -> None:
+        result = self._pending.popleft().result()
+        if self._file is not None and result is not None:
+            self._file.write(result)
 
     def close(self) -> None:
-        self._writer.close()
+        try:
+            while self._pending:
+                self._flush_one()
+        finally:
+            if self._parquet is not None:
+                self._parquet.close()
+            if self._file is not None:
+                self._file.close()
 
 
 def generate(out_dir: Path, *, rows: int = 400_000, years: range | Sequence[int] = DEFAULT_YEARS,
@@ -920,30 +994,35 @@ def generate(out_dir: Path, *, rows: int = 400_000, years: range | Sequence[int]
     hs_list = hs_codes_used()
     hs_vocabulary = {hs: i for i, hs in enumerate(hs_list)}
     hs_strings = _Strings(tuple(hs_list))
-    paths, done = [], 0
-    for y, year in enumerate(years):
-        calendar = year_calendar(year)
-        path = out_dir / f"payesh-demo-{year}.{fmt}"
-        writer = _Writer(path, fmt)
-        try:
-            for s, segment in enumerate(segs):
-                plan = _plan(segment, routes[segment.routes], reference, calendar, hs_vocabulary)
-                total_rows = int(allocation[y, s])
-                target = segment.target(year)
-                declarations = 1
-                for piece, start in enumerate(range(0, total_rows, chunk_rows)):
-                    n = min(chunk_rows, total_rows - start)
-                    rng = np.random.default_rng([seed, year, s, piece])
-                    table, used = _chunk(rng, plan, calendar, n, target * n / total_rows,
-                                         declarations, hs_strings)
-                    declarations += used
-                    writer.write(table)
-                    done += n
-                    if progress is not None:
-                        progress(done, rows)
-        finally:
+    paths: list[Path] = []
+    done = 0
+    with ThreadPoolExecutor(_CSV_SLICES) as pool, ThreadPoolExecutor(1) as serial:
+        for y, year in enumerate(years):
+            calendar = year_calendar(year)
+            path = out_dir / f"payesh-demo-{year}.{fmt}"
+            writer = _Writer(path, fmt, pool, serial)
+            try:
+                for s, segment in enumerate(segs):
+                    plan = _plan(segment, routes[segment.routes], reference, calendar, hs_vocabulary)
+                    total_rows = int(allocation[y, s])
+                    target = segment.target(year)
+                    declarations = 1
+                    for piece, start in enumerate(range(0, total_rows, chunk_rows)):
+                        n = min(chunk_rows, total_rows - start)
+                        rng = np.random.default_rng([seed, year, s, piece])
+                        table, used = _chunk(rng, plan, calendar, n, target * n / total_rows,
+                                             declarations, hs_strings)
+                        declarations += used
+                        writer.write(table)
+                        done += n
+                        if progress is not None:
+                            progress(done, rows)
+            except BaseException:
+                writer.close()
+                path.unlink(missing_ok=True)
+                raise
             writer.close()
-        paths.append(path)
+            paths.append(path)
     return paths
 
 
@@ -971,7 +1050,14 @@ def calendar_table(years: Sequence[int]) -> list[tuple[int, int, dt.date, dt.dat
     return rows
 
 
-def calibration_summary(paths: Sequence[Path], *, reference_dir: Path | None = None) -> dict[str, object]:
+def _one(con: Any, sql: str) -> tuple[Any, ...]:
+    row = con.execute(sql).fetchone()  # type: ignore[attr-defined]
+    if row is None:
+        raise ValueError("the demo files hold no rows")
+    return tuple(row)
+
+
+def calibration_summary(paths: Sequence[Path], *, reference_dir: Path | None = None) -> dict[str, Any]:
     """The calibration numbers, computed with DuckDB over the files (what the tests check)."""
     import duckdb
 
@@ -979,7 +1065,7 @@ def calibration_summary(paths: Sequence[Path], *, reference_dir: Path | None = N
     con = duckdb.connect()
     try:
         con.execute(f"CREATE TEMP VIEW raw AS SELECT * FROM {_scan_sql(paths)}")
-        bounds = con.execute("SELECT min(declaration_date), max(declaration_date) FROM raw").fetchone()
+        bounds = _one(con, "SELECT min(declaration_date), max(declaration_date) FROM raw")
         first_year = jdatetime.date.fromgregorian(date=bounds[0]).year
         last_year = jdatetime.date.fromgregorian(date=bounds[1]).year
         con.execute("CREATE TEMP TABLE months (jy INTEGER, jm INTEGER, lo DATE, hi DATE)")
@@ -1044,14 +1130,14 @@ def calibration_summary(paths: Sequence[Path], *, reference_dir: Path | None = N
                        "partner", "flow", "channel", "transport_mode", "unit", "hs_revision"):
             codes[column] = [c for (c,) in con.execute(
                 f"SELECT DISTINCT {column} FROM facts WHERE {column} IS NOT NULL ORDER BY 1").fetchall()]
-        checks = con.execute("""
+        checks = _one(con, """
             SELECT count(*), count(DISTINCT (declaration_id, line_no)),
                    count(*) FILTER (quantity < 0 OR net_weight_kg < 0 OR value_usd < 0 OR value_rial < 0
                                     OR rial_per_usd < 0),
                    count(*) FILTER (declaration_id NOT LIKE 'SYN-%'),
                    count(*) FILTER (channel = 'border_market' AND border_market IS NULL),
                    max(line_no)
-            FROM facts""").fetchone()
+            FROM facts""")
         market_first = {m: d.isoformat() for m, d in con.execute(
             "SELECT border_market, min(declaration_date) FROM facts WHERE border_market IS NOT NULL "
             "GROUP BY 1 ORDER BY 1").fetchall()}
@@ -1071,9 +1157,9 @@ def calibration_summary(paths: Sequence[Path], *, reference_dir: Path | None = N
         con.close()
 
 
-def _format_summary(summary: Mapping[str, object]) -> str:
+def _format_summary(summary: Mapping[str, Any]) -> str:
     lines = ["year  rows      region-exp  region-origin  BM-share  region-imp  national-exp  national-imp"]
-    for year, v in summary["years"].items():  # type: ignore[union-attr]
+    for year, v in summary["years"].items():
         share = v["border_market_share_of_origin"]
         lines.append(f"{year}  {v['rows']:>8,}  {v['region_exports_usd'] / 1e9:>8.3f}bn  "
                      f"{v['region_origin_exports_usd'] / 1e6:>10.1f}M  {share:>7.1%}  "
