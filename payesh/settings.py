@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -37,6 +38,9 @@ INSTALLED_APPS = [
     "payesh.core",
     "payesh.reference",
     "payesh.ledger",
+    "payesh.monitoring",
+    "payesh.capabilities",
+    "payesh.api",
 ]
 
 MIDDLEWARE = [
@@ -108,7 +112,9 @@ except Exception as exc:  # zoneinfo raises several unrelated types for a bad ke
     ) from exc
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "payesh" / "static"]
+# plotly.min.js is served from the installed plotly wheel (no copy in the repository, no CDN).
+STATICFILES_DIRS = [BASE_DIR / "payesh" / "static",
+                    ("plotly", Path(importlib.util.find_spec("plotly").origin).parent / "package_data")]  # type: ignore[arg-type,union-attr]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -13,5 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("reference/", include("payesh.reference.urls")),
     path("ledger/", include("payesh.ledger.urls")),
+    path("monitoring/", include("payesh.monitoring.urls")),
+    path("capabilities/", include("payesh.capabilities.urls")),
+    path("api/", include("payesh.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -52,6 +52,9 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cli = [sys.executable, "-m", "payesh.cli"]
     subprocess.run([*cli, "init"], cwd=REPO, env=env, check=True, capture_output=True, timeout=900)
     subprocess.run([*cli, "demo-users"], cwd=REPO, env=env, check=True, capture_output=True, timeout=300)
+    # A small synthetic ledger so that the monitoring pages have numbers to show.
+    subprocess.run([*cli, "demo-data", "--rows", "60000", "--out", str(tmp / "demo")], cwd=REPO, env=env,
+                   check=True, capture_output=True, timeout=600)
     port = _free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen([*cli, "serve", "--port", str(port)], cwd=REPO, env=env, stdout=log,
