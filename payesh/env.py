@@ -30,6 +30,7 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "DEBUG": ("false", "Debug mode: true/false (also 1/0, yes/no, on/off)"),
     "ALLOWED_HOSTS": ("127.0.0.1,localhost", "Comma-separated host names the site answers to"),
     "PAYESH_TIME_ZONE": ("Asia/Tehran", "Time zone used to display dates and times"),
+    "PAYESH_REGION": ("IR-11", "Province (ISO 3166-2 code) whose customs and counties the monitoring pages focus on"),
 }
 
 

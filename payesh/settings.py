@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +24,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
 PAYESH_ENGINE = env_choice("PAYESH_ENGINE", "duckdb", ENGINES)
+PAYESH_REGION = env_str("PAYESH_REGION", "IR-11").upper()
+if not re.fullmatch(r"[A-Z]{2}-\d{2}", PAYESH_REGION):
+    raise ImproperlyConfigured(f"PAYESH_REGION={PAYESH_REGION!r} is not a province code like IR-11 (ISO 3166-2).")
 _lake = Path(env_str("PAYESH_LAKE", str(VAR_DIR / "lake")))
 PAYESH_LAKE = _lake if _lake.is_absolute() else (BASE_DIR / _lake)
 

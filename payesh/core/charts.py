@@ -5,10 +5,10 @@ Every chart gets the language's font and direction, a PNG/SVG download button an
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io
 
 FONT = "Vazirmatn, 'Noto Sans', sans-serif"
 PALETTE = ["#0f6e6e", "#c9822b", "#3b6fb6", "#8e4b9e", "#5a8f29", "#b3461e", "#2a9d8f", "#e9c46a", "#6d597a",
@@ -33,4 +33,5 @@ def layout(language: str, **extra: Any) -> dict[str, Any]:
 
 def figure_json(figure: go.Figure) -> str:
     """The figure as JSON for the page's ``data-figure`` attribute."""
-    return json.dumps(figure.to_plotly_json(), default=str, ensure_ascii=False)
+    # Plotly's own encoder knows pandas and numpy (a plain json.dumps would stringify a Series).
+    return str(plotly.io.to_json(figure, validate=False, engine="json"))

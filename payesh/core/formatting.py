@@ -27,7 +27,7 @@ def persian_digits(text: str) -> str:
 
 
 def format_number(value: float | int | Decimal | None, language: str | None, decimals: int = 0) -> str:
-    if value is None:
+    if value is None or value != value:  # None or NaN
         return "–"
     text = f"{value:,.{decimals}f}"
     if not is_persian(language):
@@ -64,3 +64,39 @@ def format_date(value: dt.date | dt.datetime | None, language: str | None, long:
     if isinstance(value, dt.datetime):
         text += f" {value:%H:%M}"
     return text
+
+
+def format_usd(value: float | None, language: str | None) -> str:
+    """Money in the units officials use: $1.21 bn / ۱٫۲۱ میلیارد دلار."""
+    if value is None or value != value:  # NaN
+        return "–"
+    sign = "-" if value < 0 else ""
+    magnitude = abs(value)
+    steps = ((1e9, "bn", "میلیارد دلار", 2), (1e6, "M", "میلیون دلار", 1), (1e3, "k", "هزار دلار", 1))
+    for size, en, fa, decimals in steps:
+        if magnitude >= size:
+            number = format_number(magnitude / size, language, decimals)
+            return f"{sign}{number} {fa}" if is_persian(language) else f"{sign}${number.replace(',', '')} {en}"
+    number = format_number(magnitude, language, 0)
+    return f"{sign}{number} دلار" if is_persian(language) else f"{sign}${number}"
+
+
+def format_percent(value: float | None, language: str | None, signed: bool = False) -> str:
+    if value is None or value != value:
+        return "–"
+    text = format_number(abs(value), language, 1)
+    sign = ("+" if value > 0 else "−" if value < 0 else "") if signed else ("−" if value < 0 else "")
+    return f"{sign}{text}٪" if is_persian(language) else f"{sign}{text}%"
+
+
+def format_tons(value: float | None, language: str | None) -> str:
+    if value is None or value != value:
+        return "–"
+    if abs(value) >= 1e6:
+        number = format_number(value / 1e6, language, 2)
+        return f"{number} میلیون تن" if is_persian(language) else f"{number} Mt"
+    if abs(value) >= 1e3:
+        number = format_number(value / 1e3, language, 1)
+        return f"{number} هزار تن" if is_persian(language) else f"{number} kt"
+    number = format_number(value, language, 0)
+    return f"{number} تن" if is_persian(language) else f"{number} t"

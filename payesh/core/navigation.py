@@ -23,6 +23,8 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("home", _("Home")),
+    NavItem("monitoring:overview", _("Monitoring")),
+    NavItem("monitoring:explorer", _("Explorer")),
     NavItem("ledger:batches", _("Trade ledger"), needs_login=True),
     NavItem("reference:index", _("Reference data")),
     NavItem("admin:index", _("Administration"), needs_login=True, needs_staff=True),
@@ -37,7 +39,9 @@ def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
             continue
         if item.needs_staff and not (user and user.is_staff):
             continue
-        url = reverse(item.url_name)
-        active = request.path == url if item.url_name == "home" else request.path.startswith(url)
-        items.append({"url": url, "label": item.label, "active": active})
+        items.append({"url": reverse(item.url_name), "label": item.label, "active": False})
+    # The longest URL that prefixes the path is the current part (explorer inside monitoring, …).
+    matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(str(i["url"])))]
+    if matches:
+        max(matches, key=lambda i: len(str(i["url"])))["active"] = True
     return items

@@ -7,6 +7,8 @@ to an Ibis expression (``compile``) and runs on DuckDB over the lake, on Postgre
 
 from pathlib import Path
 
+import pandas as pd
+
 from payesh.cube.engines import Engine
 from payesh.cube.model import CUBE, Cube, Dimension, Level, Measure
 from payesh.cube.query import CubeError, CubeQuery, Cut, Period
@@ -47,4 +49,19 @@ def run(query: CubeQuery) -> CubeResult:
     return run_on(engine, query, lake)
 
 
-__all__ = ["CUBE", "Cube", "CubeError", "CubeQuery", "CubeResult", "Cut", "Dimension", "Level", "Measure", "Period", "run"]
+def facts(query: CubeQuery, *, limit: int = 100, offset: int = 0) -> tuple[pd.DataFrame, int]:
+    """The fact rows behind a cube cell (period and cuts of ``query``), newest first, and their count.
+
+    Always read from the facts, never from a rollup; product cuts use each row's own HS revision.
+    """
+    from payesh.cube.compile import build_rows
+
+    engine, _lake = _engine_and_lake()
+    source = engine.source(query.with_(measures=("declarations",), drilldowns=()))  # forces the facts source
+    rows = build_rows(query, source)
+    total = int(source.execute(rows.count()) if hasattr(rows, "count") else 0)
+    page = rows.order_by([rows.declaration_date.desc(), rows.declaration_id, rows.line_no]).limit(limit, offset=offset)
+    return source.execute(page), total
+
+
+__all__ = ["CUBE", "Cube", "CubeError", "CubeQuery", "CubeResult", "Cut", "Dimension", "Level", "Measure", "Period", "facts", "run"]

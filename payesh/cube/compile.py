@@ -158,6 +158,24 @@ def _period_filter(t: ir.Table, period: Period) -> ir.Table:
     return t
 
 
+def _apply_cuts(t: ir.Table, query: CubeQuery, source: Source, cube: Cube) -> ir.Table:
+    for cut in query.cuts:
+        t, expr = _level_expr(t, cube.levels[cut.level], source)
+        values = [int(v) if cube.levels[cut.level].key_type == "int" and v.lstrip("-").isdigit() else v
+                  for v in cut.values]
+        t = t.filter(~expr.isin(values) | expr.isnull() if cut.exclude else expr.isin(values))
+    return t
+
+
+def build_rows(query: CubeQuery, source: Source, cube: Cube = CUBE) -> ir.Table:
+    """The fact rows behind a cell: the query's period and cuts, no aggregation (facts, not rollups)."""
+    from payesh.ledger.core import FACT_COLUMNS
+
+    t = _period_filter(source.facts, query.period)
+    t = _apply_cuts(t, query, source, cube)
+    return t.select(*FACT_COLUMNS)
+
+
 def build(query: CubeQuery, source: Source, period: Period | None = None, cube: Cube = CUBE) -> ir.Table:
     """The Ibis expression of one query (one period): filter → derive levels → group → aggregate."""
     t = _period_filter(source.facts, period if period is not None else query.period)
@@ -166,11 +184,7 @@ def build(query: CubeQuery, source: Source, period: Period | None = None, cube: 
     weighted = False
     if uses_product:
         t, weighted = _convert_revision(t, query, source)
-    for cut in query.cuts:
-        t, expr = _level_expr(t, cube.levels[cut.level], source)
-        values = [int(v) if cube.levels[cut.level].key_type == "int" and v.lstrip("-").isdigit() else v
-                  for v in cut.values]
-        t = t.filter(~expr.isin(values) | expr.isnull() if cut.exclude else expr.isin(values))
+    t = _apply_cuts(t, query, source, cube)
     keys: dict[str, ir.Value] = {}
     for name in query.drilldowns:
         t, expr = _level_expr(t, cube.levels[name], source)
@@ -241,6 +255,11 @@ def _with_comparison(frame: pd.DataFrame, previous: pd.DataFrame, query: CubeQue
     prev = previous.rename(columns={m: f"{m}_previous" for m in query.measures})
     merged = frame.merge(prev, on=keys, how="left") if keys else pd.concat([frame, prev], axis=1)
     for m in query.measures:
+        if cube.measure_by_name[m].additive:
+            # Fix (cube parity suite): a key with no rows in the previous period had previous = NaN
+            # (and so change = NaN); a sum over no rows is zero, as ``_normalise`` says for the
+            # current period. change_pct stays NaN (no base to compare with).
+            merged[f"{m}_previous"] = merged[f"{m}_previous"].fillna(0.0)
         merged[f"{m}_change"] = merged[m] - merged[f"{m}_previous"]
         base = merged[f"{m}_previous"].where(merged[f"{m}_previous"] != 0)
         merged[f"{m}_change_pct"] = 100.0 * merged[f"{m}_change"] / base.abs()
@@ -271,9 +290,18 @@ def _sorted_topped(frame: pd.DataFrame, query: CubeQuery, cube: Cube) -> pd.Data
                 if column in query.drilldowns:
                     continue
                 measure = column.split("_share")[0] if column.endswith("_share") else column
+                # Fix (cube parity suite): with compare=previous_year the "other" row left
+                # <m>_previous and <m>_change empty; they are sums too (change_pct is recomputed below).
+                for suffix in ("_previous", "_change"):
+                    if column.endswith(suffix) and column[: -len(suffix)] in query.measures:
+                        measure = column[: -len(suffix)]
                 if column.endswith("_share") or (measure in cube.measure_by_name
                                                  and cube.measure_by_name[measure].additive):
                     other[column] = tail[column].sum()
+            for m in query.measures:
+                if f"{m}_change_pct" in frame.columns and f"{m}_previous" in other:
+                    base = other[f"{m}_previous"]
+                    other[f"{m}_change_pct"] = 100.0 * other[f"{m}_change"] / abs(base) if base else float("nan")
             frame = pd.concat([head, pd.DataFrame([other])], ignore_index=True)
         else:
             frame = head
