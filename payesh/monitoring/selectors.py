@@ -79,8 +79,7 @@ def _bar(frame: pd.DataFrame, label: str, value: str, title: str = "") -> str:
     fig = go.Figure(go.Bar(x=data[value], y=data[label], orientation="h", marker_color=charts.PALETTE[0],
                            hovertemplate="%{y}: %{x:,.0f}<extra></extra>"))
     fig.update_layout(**charts.layout(_lang(), height=max(260, 34 * len(frame) + 60), title=title,
-                                      yaxis={"automargin": True, "side": "right" if _fa() else "left"},
-                                      xaxis={"autorange": "reversed" if _fa() else True}))
+                                      yaxis={"automargin": True}))
     return charts.figure_json(fig)
 
 
@@ -361,8 +360,13 @@ def origin_data(filters: PageFilters) -> PageData:
     known = provinces[provinces["origin_province"].notna()]
     geojson = iran_provinces_geojson()
     if geojson is not None and not known.empty:
-        fig = go.Figure(go.Choropleth(
-            geojson=geojson, locations=known["origin_province"], z=known["value_usd"], featureidkey="id",
+        fig = go.Figure()
+        # A geo subplot whose first trace is a choropleth waits for plotly.js' world map, which is
+        # fetched from the internet and never arrives here; an empty scattergeo first avoids that.
+        fig.add_trace(go.Scattergeo(lat=[], lon=[], mode="markers", showlegend=False, hoverinfo="skip"))
+        fig.add_trace(go.Choropleth(
+            geojson=geojson, locations=known["origin_province"].tolist(), z=known["value_usd"].tolist(),
+            featureidkey="id",
             text=known["origin_province_caption"], colorscale="Teal",
             hovertemplate="%{text}: %{z:,.0f}<extra></extra>", marker_line_color="#ffffff"))
         fig.update_geos(fitbounds="locations", visible=False)
@@ -384,7 +388,9 @@ def origin_data(filters: PageFilters) -> PageData:
         top = float(located["value_usd"].max()) or 1.0
         fig = go.Figure(go.Scattergeo(
             lat=[seats[k].lat for k in located["origin_county"]], lon=[seats[k].lon for k in located["origin_county"]],
-            text=located["origin_county_caption"], mode="markers+text", textposition="top center",
+            # Names only for the largest counties: the seats are close together.
+            text=[c if rank < 8 else "" for rank, c in enumerate(located["origin_county_caption"])],
+            mode="markers+text", textposition="top center",
             marker={"size": [8 + 32 * (v / top) ** 0.5 for v in located["value_usd"]], "color": charts.PALETTE[0],
                     "opacity": 0.75}, customdata=located["value_usd"],
             hovertemplate="%{text}: %{customdata:,.0f}<extra></extra>"))
