@@ -31,9 +31,9 @@ DIM_TABLES = ("dim_country", "dim_region", "dim_chapter", "dim_section", "dim_pr
 # Grains of the DuckDB rollups, smallest first. A query is answered from the first rollup that has
 # every column it needs (and no distinct count); otherwise from the facts.
 ROLLUPS: dict[str, tuple[str, ...]] = {
-    "by_route": ("jalali_year", "jalali_month", "flow", "customs_office", "channel", "border_market", "partner",
+    "by_route": ("source", "jalali_year", "jalali_month", "flow", "customs_office", "channel", "border_market", "partner",
                  "origin_province", "origin_county", "transport_mode"),
-    "by_product": ("jalali_year", "jalali_month", "flow", "hs_revision", "hs_code", "partner", "customs_office",
+    "by_product": ("source", "jalali_year", "jalali_month", "flow", "hs_revision", "hs_code", "partner", "customs_office",
                    "channel", "origin_province"),
 }
 

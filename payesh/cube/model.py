@@ -104,6 +104,13 @@ TRANSPORT = Dimension("transport", "Transport", "حمل", (
 BATCH = Dimension("batch", "Batch", "دسته", (
     Level("batch", "Batch", "دسته بارگذاری", "column:batch_id"),
 ))
+# Where the rows come from: the customs declarations of the ledger (the default of every query), or
+# aggregated world data (Comtrade, BACI) that other reporters publish.
+SOURCE = Dimension("source", "Source", "منبع", (
+    Level("source", "Source", "منبع داده", "column:source", captions="source"),
+    Level("reporter", "Reporter", "کشور گزارش‌دهنده", "column:reporter", captions="dim_country.iso3"),
+))
+DEFAULT_SOURCE = "customs"
 
 MEASURES = (
     Measure("value_usd", "Value (USD)", "ارزش (دلار)", "USD", "sum:value_usd"),
@@ -119,7 +126,7 @@ MEASURES = (
     Measure("imports_t", "Imports (t)", "واردات (تن)", "t", "sum_if_flow_t:import:net_weight_kg"),
 )
 
-CUBE = Cube("trade", (TIME, FLOW, PARTNER, PRODUCT, OFFICE, CHANNEL, ORIGIN, TRANSPORT, BATCH), MEASURES)
+CUBE = Cube("trade", (TIME, FLOW, PARTNER, PRODUCT, OFFICE, CHANNEL, ORIGIN, TRANSPORT, BATCH, SOURCE), MEASURES)
 
 # Captions of coded values that have no reference table.
 FIXED_CAPTIONS: dict[str, dict[str, tuple[str, str]]] = {
@@ -127,6 +134,8 @@ FIXED_CAPTIONS: dict[str, dict[str, tuple[str, str]]] = {
              "re_export": ("Re-exports", "صادرات مجدد")},
     "channel": {"customs": ("Customs", "گمرک"), "border_market": ("Border markets", "بازارچه‌های مرزی"),
                 "free_zone": ("Free zone", "منطقه آزاد"), "other": ("Other", "سایر")},
+    "source": {"customs": ("Customs declarations", "اظهارنامه‌های گمرکی"), "comtrade": ("UN Comtrade", "کامترید"),
+               "baci": ("CEPII BACI", "BACI")},
     "transport_mode": {"road": ("Road", "جاده‌ای"), "sea": ("Sea", "دریایی"), "air": ("Air", "هوایی"),
                        "rail": ("Rail", "ریلی"), "pipeline": ("Pipeline", "خط لوله"), "other": ("Other", "سایر"),
                        "unknown": ("Unknown", "نامعلوم")},
