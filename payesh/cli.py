@@ -372,6 +372,78 @@ def _demo_data(console: Console, *, rows: int = 400_000, fmt: str = "parquet", o
 DEMO_STEPS.append(_demo_data)
 
 
+compute_app = typer.Typer(help="Compute indicators from loaded data.", no_args_is_help=True)
+app.add_typer(compute_app, name="compute")
+
+
+@compute_app.command("complexity")
+def compute_complexity(
+    year: Annotated[int | None, typer.Option(help="Gregorian year; default: every year of the latest world data.")]
+    = None,
+    dataset: Annotated[int | None, typer.Option(help="World data set id (default: the latest).")] = None,
+    min_country_exports: Annotated[float, typer.Option(help="Leave out countries exporting less (USD).")] = 0.0,
+) -> None:
+    """Compute world RCA, ECI, PCI and proximity from the loaded world data."""
+    _django()
+    from payesh.capabilities.cli import compute_complexity_command
+
+    try:
+        compute_complexity_command(year=year, dataset_id=dataset, min_country_exports=min_country_exports,
+                                   console=console)
+    except SystemExit as exc:
+        raise typer.Exit(int(exc.code or 0)) from exc
+
+
+@app.command("load-world")
+def load_world(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Country × product export table.")],
+    fmt: Annotated[str, typer.Option("--format", help="atlas, baci or comtrade")],
+    revision: Annotated[str, typer.Option(help="HS revision when the file does not say it.")] = "",
+    user: Annotated[str, typer.Option(help="Record the load as this user.")] = "",
+) -> None:
+    """Load a world country × product export table (Atlas, BACI, Comtrade) for world RCA and ECI/PCI."""
+    _django()
+    from payesh.capabilities.cli import load_world_command
+
+    try:
+        load_world_command(file, fmt=fmt, revision=revision, username=user, console=console)
+    except SystemExit as exc:
+        raise typer.Exit(int(exc.code or 0)) from exc
+
+
+token_app = typer.Typer(help="API tokens for the non-public endpoints (/api/facts, /api/batches).",
+                        no_args_is_help=True)
+app.add_typer(token_app, name="api-token")
+
+
+@token_app.command("create")
+def api_token_create(
+    user: Annotated[str, typer.Option(help="The user the token acts for.")],
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. 'monthly report script'.")],
+) -> None:
+    """Create a token and print its key once (only its hash is stored)."""
+    _django()
+    from payesh.api.services import api_token_create as create
+
+    token, key = create(user=_user(user), name=name)
+    console.print(f"token {token.prefix}… for {user}: [bold]{key}[/]  (send it as 'Authorization: Bearer <key>')")
+
+
+@token_app.command("revoke")
+def api_token_revoke(prefix: Annotated[str, typer.Argument(help="The token's prefix, as listed in the admin.")]) -> None:
+    """Revoke a token: requests with it are refused from now on."""
+    _django()
+    from payesh.api.models import ApiToken
+    from payesh.api.services import api_token_revoke as revoke
+
+    tokens = list(ApiToken.objects.filter(prefix=prefix, revoked=False))
+    if len(tokens) != 1:
+        console.print(f"[bold red]{len(tokens)} active tokens have the prefix {prefix!r}; give the full prefix.[/]")
+        raise typer.Exit(2)
+    revoke(token=tokens[0])
+    console.print(f"token {prefix} revoked")
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def manage(ctx: typer.Context) -> None:
     """Run any Django management command, e.g. `payesh manage createsuperuser`."""

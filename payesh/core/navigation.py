@@ -25,6 +25,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("home", _("Home")),
     NavItem("monitoring:overview", _("Monitoring")),
     NavItem("monitoring:explorer", _("Explorer")),
+    NavItem("capabilities:index", _("Capability mapping"), needs_login=True),
     NavItem("ledger:batches", _("Trade ledger"), needs_login=True),
     NavItem("reference:index", _("Reference data")),
     NavItem("admin:index", _("Administration"), needs_login=True, needs_staff=True),

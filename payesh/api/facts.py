@@ -1,0 +1,62 @@
+"""The fact rows behind a cube cell: the cube's cut and period parameters as a DuckDB filter.
+
+The rows come from ``payesh.cube.facts`` — the same period and cut logic the cube aggregates with —
+so a level added to the cube can be cut on here too. Product cuts match the codes as declared (no
+HS-revision conversion: these are the raw lines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from payesh.cube import CUBE, CubeError, CubeQuery, Cut, Period
+
+# The parameters of /api/facts that choose rows (the rest of CubeQuery.parse's are not used here).
+FILTER_PARAMETERS = ("cut", "exclude", "year", "months", "from", "to", "rolling")
+
+
+@dataclass(frozen=True)
+class FactFilter:
+    cuts: tuple[Cut, ...]
+    period: Period
+
+    @classmethod
+    def parse(cls, params: dict[str, str | list[str]]) -> FactFilter:
+        """Read the cube's cut/exclude/period parameters; :class:`CubeError` names a bad one."""
+        query = CubeQuery.parse({k: v for k, v in params.items() if k in FILTER_PARAMETERS})
+        cuts_check_values(query.cuts)
+        return cls(query.cuts, query.period)
+
+    def to_params(self) -> dict[str, str]:
+        params = CubeQuery(cuts=self.cuts, period=self.period).to_params()
+        params.pop("measures", None)
+        return params
+
+
+def cuts_check_values(cuts: tuple[Cut, ...]) -> None:
+    """Values of whole-number levels (year, month, section…) must be whole numbers."""
+    for cut in cuts:
+        if CUBE.levels[cut.level].key_type != "int":
+            continue
+        for value in cut.values:
+            if not value.lstrip("-").isdigit() or len(value) > 9:
+                raise CubeError("exclude" if cut.exclude else "cut",
+                                f"{cut.level} takes whole numbers, not {value!r}")
+
+
+@dataclass
+class FactsPage:
+    frame: pd.DataFrame  # (limit, len(FACT_COLUMNS))
+    total: int
+
+
+def facts_page(*, fact_filter: FactFilter, limit: int, offset: int) -> FactsPage:
+    """One page of the active fact rows that pass ``fact_filter`` (the cube's own row filter)."""
+    from payesh.cube import facts
+
+    frame, total = facts(CubeQuery(cuts=fact_filter.cuts, period=fact_filter.period), limit=limit, offset=offset)
+    frame = frame.copy()
+    frame["declaration_date"] = pd.to_datetime(frame["declaration_date"]).dt.strftime("%Y-%m-%d")
+    return FactsPage(frame, total)
