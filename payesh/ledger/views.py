@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from payesh.core.permissions import analyst_required
@@ -49,14 +50,21 @@ def upload(request: HttpRequest) -> HttpResponse:
 def batch_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = get_object_or_404(Batch.objects.select_related("created_by", "status_changed_by"), pk=batch_id)
     issues = Paginator(selectors.batch_issues(batch), 100).get_page(request.GET.get("page"))
-    return render(request, "ledger/batch_detail.html", {"batch": batch, "issues": issues})
+    return render(request, "ledger/batch_detail.html", {
+        "batch": batch, "issues": issues, "stage_label": STAGE_LABELS.get(batch.stage, batch.stage)})
+
+
+STAGE_LABELS = {
+    "start": _("starting"), "hash": _("checking the file"), "read": _("reading"), "normalise": _("normalising"),
+    "validate": _("validating"), "write": _("writing"), "commit": _("committing"), "done": _("done"),
+}
 
 
 @login_required
 def batch_status(request: HttpRequest, batch_id: str) -> JsonResponse:
     batch = get_object_or_404(Batch, pk=batch_id)
     return JsonResponse({
-        "status": batch.status, "status_label": str(batch.get_status_display()), "stage": batch.stage,
+        "status": batch.status, "status_label": str(batch.get_status_display()), "stage": batch.stage, "stage_label": str(STAGE_LABELS.get(batch.stage, batch.stage)),
         "done": batch.progress_done, "total": batch.progress_total, "percent": batch.progress_percent,
         "finished": batch.finished,
     })
