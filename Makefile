@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	  echo "Creating $(VENV) with $(PYTHON_FOR_VENV)"; rm -rf $(VENV); $(PYTHON_FOR_VENV) -m venv $(VENV); fi
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet -e '.[dev,spark]'
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -42,8 +42,8 @@ lint: venv
 test: venv lint
 	bash scripts/test.sh
 
-bench: venv
-	$(PIP) install --quiet -e '.[dev,bench]'
+bench: venv  ## BENCH_ROWS=2000000 make bench for a quick run
+	$(PIP) install --quiet -e '.[dev,spark,bench]'
 	bash scripts/bench.sh
 
 clean:

@@ -23,7 +23,7 @@ except Exception as exc:
 PYEOF
 then
   echo "== tests on PostgreSQL ($PG_URL) =="
-  DATABASE_URL="$PG_URL" $PY -m pytest -m "not slow and not realdata" "$@"
+  DATABASE_URL="$PG_URL" $PY -m pytest -m "not slow and not realdata and not spark" "$@"
   exit $?
 else
   echo "SKIPPED: the PostgreSQL run (no server at $PG_URL). Set PAYESH_TEST_POSTGRES_URL or start PostgreSQL."

@@ -316,4 +316,5 @@ def spark_session() -> Any:
 
     return (SparkSession.builder.master("local[2]").appName("payesh")
             .config("spark.sql.shuffle.partitions", "2").config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.session.timeZone", "UTC").getOrCreate())

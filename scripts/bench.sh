@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The benchmark suite: each script measures Payesh and its peers in the same run and prints ratios.
+# BENCH_ROWS sets the ledger/cube size (the issues' bars are stated at 20,000,000 rows).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+ROWS="${BENCH_ROWS:-20000000}"
+echo "== economic complexity: Payesh vs ecomplexity 0.5.3 and economic-complexity 0.3.0 =="
+$PY benchmarks/bench_complexity.py
+echo "== ledger ingest: Payesh vs bare DuckDB read_csv → COPY parquet ($ROWS rows) =="
+$PY benchmarks/bench_ingest.py --rows "$ROWS"
+echo "== cube: overview page and explorer questions vs hand-written DuckDB SQL ($ROWS rows) =="
+$PY benchmarks/bench_cube.py --rows "$ROWS" ${BENCH_SPARK:+--spark}
