@@ -12,10 +12,40 @@ from .pipeline import IngestResult, ingest, rebuild
 from .readers import REGISTRY as READERS
 from .readers import FileRejected, Reader, register
 from .report import issues_to_csv, issues_to_xlsx
-from .schema import (CHANNELS, FACT_COLUMNS, FACT_SCHEMA, FLOWS, HS_REVISIONS, INPUT_COLUMNS,
-                     NATIONAL_OFFICE, TRANSPORT_MODES)
+from .schema import (
+                     CHANNELS,
+                     FACT_COLUMNS,
+                     FACT_SCHEMA,
+                     FLOWS,
+                     HS_REVISIONS,
+                     INPUT_COLUMNS,
+                     NATIONAL_OFFICE,
+                     TRANSPORT_MODES,
+)
 
-__all__ = ["ReferenceCodes", "Issue", "rules", "BatchRecord", "Lake", "LakeError", "duckdb_connect",
-           "IngestResult", "ingest", "rebuild", "READERS", "FileRejected", "Reader", "register",
-           "issues_to_csv", "issues_to_xlsx", "CHANNELS", "FACT_COLUMNS", "FACT_SCHEMA", "FLOWS",
-           "HS_REVISIONS", "INPUT_COLUMNS", "NATIONAL_OFFICE", "TRANSPORT_MODES"]
+__all__ = [
+                     "CHANNELS",
+                     "FACT_COLUMNS",
+                     "FACT_SCHEMA",
+                     "FLOWS",
+                     "HS_REVISIONS",
+                     "INPUT_COLUMNS",
+                     "NATIONAL_OFFICE",
+                     "READERS",
+                     "TRANSPORT_MODES",
+                     "BatchRecord",
+                     "FileRejected",
+                     "IngestResult",
+                     "Issue",
+                     "Lake",
+                     "LakeError",
+                     "Reader",
+                     "ReferenceCodes",
+                     "duckdb_connect",
+                     "ingest",
+                     "issues_to_csv",
+                     "issues_to_xlsx",
+                     "rebuild",
+                     "register",
+                     "rules",
+]

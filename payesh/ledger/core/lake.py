@@ -104,13 +104,13 @@ def fsync_tree(path: Path) -> None:
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def duckdb_connect(temp_directory: Path | None = None, *, memory_limit: str = "1GB",
                    threads: int = 2, preserve_order: bool = True) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection that never downloads extensions and spills under the lake."""
-    config: dict[str, str | int | bool] = {
+    config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "memory_limit": memory_limit,
@@ -202,7 +202,7 @@ class Lake:
     # ---------------------------------------------------------------- writing
     @staticmethod
     def new_batch_id() -> str:
-        return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
 
     def staging_dir(self, batch_id: str) -> Path:
         path = self.root / "staging" / batch_id
@@ -229,7 +229,7 @@ class Lake:
         _pause("meta-renamed")
         files = tuple(sorted(str(p.relative_to(self.root)) for p in facts.glob("*.parquet")))
         record = replace(record, files=files)
-        self._write_manifest(self.batches() + [record])
+        self._write_manifest([*self.batches(), record])
         _pause("manifest-written")
         shutil.rmtree(staging, ignore_errors=True)
         return record

@@ -44,5 +44,16 @@ def sniff(path: Path) -> Reader:
     raise FileRejected([make_issue("format_unknown", known=", ".join(REGISTRY))])
 
 
-__all__ = ["REGISTRY", "register", "get_reader", "sniff", "Reader", "ReadContext", "CsvScan",
-           "FileRejected", "line_numbers", "map_headers", "NATIONAL_HEADERS"]
+__all__ = [
+    "NATIONAL_HEADERS",
+    "REGISTRY",
+    "CsvScan",
+    "FileRejected",
+    "ReadContext",
+    "Reader",
+    "get_reader",
+    "line_numbers",
+    "map_headers",
+    "register",
+    "sniff",
+]

@@ -43,7 +43,7 @@ def _strings(batch: pa.RecordBatch, name: str, columns: dict[str, int]) -> pa.Ar
 
 def _replace(array: pa.Array, table: dict[str, str], default: str | None = None) -> pa.Array:
     keys = pa.array(list(table), pa.string())
-    values = pa.array(list(table.values()) + [default], pa.string())
+    values = pa.array([*list(table.values()), default], pa.string())
     index = pc.fill_null(pc.index_in(array, keys), len(table))
     out = pc.take(values, index)
     return out if default is not None else pc.if_else(pc.is_null(out), array, out)
@@ -77,7 +77,7 @@ class ComtradeCsv(Reader):
 
         def convert() -> Iterator[pa.RecordBatch]:
             for batch in batches:
-                get = lambda name: _strings(batch, name, columns)  # noqa: E731
+                get = lambda name, batch=batch: _strings(batch, name, columns)  # noqa: E731
                 period = get("period")
                 if "period" not in columns:
                     period = pc.binary_join_element_wise(pc.fill_null(get("refYear"), ""),
@@ -145,7 +145,7 @@ class BaciCsv(Reader):
 
         def convert() -> Iterator[pa.RecordBatch]:
             for batch in batches:
-                get = lambda name: pc.utf8_trim_whitespace(batch.column(columns[name]))  # noqa: E731
+                get = lambda name, batch=batch: pc.utf8_trim_whitespace(batch.column(columns[name]))  # noqa: E731
                 n = batch.num_rows
                 k = get("k")
                 # BACI writes k as a number: 10121 is HS 010121.

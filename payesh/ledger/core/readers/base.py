@@ -88,7 +88,7 @@ def map_headers(found: Sequence[str], aliases: Mapping[str, str], required: Sequ
             unknown.append((position, header))
     missing = [name for name in required if name not in mapping.values()]
     candidates = list(normalised)
-    for position, header in unknown:
+    for _position, header in unknown:
         close = difflib.get_close_matches(normalize_name(header), candidates, n=1, cutoff=0.75)
         target = normalised[close[0]] if close else None
         if target is not None and target not in mapping.values():

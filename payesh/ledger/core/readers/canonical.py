@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,7 +40,7 @@ def rename_batches(header: list[str], batches: Iterator[pa.RecordBatch], mapping
                    ) -> Iterator[pa.RecordBatch]:
     for batch in batches:
         arrays = [batch.column(position) for position in mapping] + [batch.column(ROW_COLUMN)]
-        yield pa.RecordBatch.from_arrays(arrays, names=list(mapping.values()) + [ROW_COLUMN])
+        yield pa.RecordBatch.from_arrays(arrays, names=[*list(mapping.values()), ROW_COLUMN])
 
 
 class _CanonicalTable(Reader):
@@ -78,7 +77,7 @@ class CanonicalCsv(_CanonicalTable):
             return None
         types = {c.name: c.duckdb_type for c in INPUT_COLUMNS}
         with open(path, encoding=encoding, errors="replace", newline="") as handle:
-            sample = list(zip(range(_FAST_SAMPLE_LINES + 1), csv.reader(handle)))[1:]
+            sample = list(zip(range(_FAST_SAMPLE_LINES + 1), csv.reader(handle), strict=False))[1:]
         for _, cells in sample:
             for position, name in mapping.items():
                 text = cells[position] if position < len(cells) else ""
@@ -136,11 +135,16 @@ class CanonicalParquet(Reader):
                 arrays = [pc.cast(batch.column(i), pa.string()) for i in range(batch.num_columns)]
                 rows = pa.array(np.arange(done + 2, done + 2 + batch.num_rows, dtype=np.int64))
                 done += batch.num_rows
-                yield pa.RecordBatch.from_arrays(arrays + [rows],
-                                                 names=list(mapping.values()) + [ROW_COLUMN])
+                yield pa.RecordBatch.from_arrays([*arrays, rows],
+                                                 names=[*list(mapping.values()), ROW_COLUMN])
 
         return batches()
 
 
-__all__ = ["CanonicalCsv", "CanonicalXlsx", "CanonicalParquet", "CANONICAL_ALIASES",
-           "INPUT_COLUMN_NAMES"]
+__all__ = [
+    "CANONICAL_ALIASES",
+    "INPUT_COLUMN_NAMES",
+    "CanonicalCsv",
+    "CanonicalParquet",
+    "CanonicalXlsx",
+]

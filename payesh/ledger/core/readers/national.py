@@ -113,7 +113,7 @@ class NationalExtract(Reader):
                     counties = [
                         None if name is None else
                         (name if name in codes.counties else county_names.get((province, normalize_name(name)), name))
-                        for province, name in zip(provinces.to_pylist(), columns["origin_county"].to_pylist())
+                        for province, name in zip(provinces.to_pylist(), columns["origin_county"].to_pylist(), strict=False)
                     ]
                     columns["origin_county"] = pa.array(counties, pa.string())
                 if "channel" not in columns:
