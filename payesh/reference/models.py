@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BilingualName(models.Model):
-    name_en = models.CharField(_("name (English)"), max_length=300)
-    name_fa = models.CharField(_("name (Persian)"), max_length=300, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=1000)
+    name_fa = models.CharField(_("name (Persian)"), max_length=1000, blank=True)
 
     class Meta:
         abstract = True

@@ -21,6 +21,20 @@ schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.N
 STATUSES: list[int] = []
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():  # type: ignore[no-untyped-def]
+    """Raw WSGI calls fire request_started/finished, whose handler closes the database connection —
+    on PostgreSQL that would close the test's own transaction (Django's test client unhooks it too)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def synthetic_ledger(tmp_path, analyst):  # type: ignore[no-untyped-def]
     from payesh.ledger.demo_data import generate
