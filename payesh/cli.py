@@ -117,7 +117,10 @@ def _print_demo_users() -> None:
     from payesh.core.models import Role
     from payesh.core.services import demo_users_create
 
+    from django.utils import translation
+
     users = demo_users_create()
+    translation.activate("en")  # the terminal shows the English labels
     table = Table(title="Demo users (synthetic demo only; change these passwords on a real site)")
     for column in ("username", "password", "role", "agency"):
         table.add_column(column)
