@@ -114,10 +114,10 @@ def demo_users() -> None:
 
 
 def _print_demo_users() -> None:
+    from django.utils import translation
+
     from payesh.core.models import Role
     from payesh.core.services import demo_users_create
-
-    from django.utils import translation
 
     users = demo_users_create()
     translation.activate("en")  # the terminal shows the English labels

@@ -288,13 +288,8 @@ class SparkEngine:
         fingerprint = lake_fingerprint(self.lake)
         if self._state is None or self._state[0] != fingerprint:
             spark = self._spark()
-            files = [str(p) for p in self.lake.active_files()]
-            if files:
-                spark.read.parquet(*files).select(*FACT_COLUMNS).createOrReplaceTempView("facts")
-            else:
-                schema = ", ".join(f"`{c}` {DUCKDB_TYPES[c].replace('VARCHAR', 'STRING').replace('DOUBLE', 'DOUBLE')}"
-                                   for c in FACT_COLUMNS)
-                spark.createDataFrame([], schema).createOrReplaceTempView("facts")
+            # The files do not hold every fact column: the lake adds the batch's constants.
+            self.lake.spark_facts(spark).createOrReplaceTempView("facts")
             for name in DIM_TABLES:
                 path = self.dims_dir / f"{name}.parquet"
                 if path.exists():

@@ -49,7 +49,7 @@ def test_lean_select_equals_full_normalisation_on_clean_rows(tmp_path: Path) -> 
     types = {c.name: c.duckdb_type for c in INPUT_COLUMNS if c.name in HEADER}
     columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in types.items()) + "}"
     relation = f"read_csv('{path}', header = true, auto_detect = false, columns = {columns})"
-    options = dict(batch_id="B1", source="customs", default_revision="HS17", reporter="IRN")
+    options = dict(default_revision="HS17")
     con = duckdb_connect()
     con.execute(sql_nowruz_macro())
     full = con.execute(normalise_sql(relation, types, has_row=False, **options)).fetchall()  # type: ignore[arg-type]

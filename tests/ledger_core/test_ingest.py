@@ -23,6 +23,7 @@ from payesh.ledger.core import (
     issues_to_csv,
     issues_to_xlsx,
 )
+from payesh.ledger.core.schema import FACT_LAYOUT, STORED_COLUMNS
 
 CODES = make_codes()
 
@@ -52,9 +53,11 @@ def test_good_file_loads_with_derived_columns(tmp_path: Path, lake: Lake) -> Non
                       "source_key, reporter FROM facts WHERE declaration_id = 'D0000000' AND line_no = 1").fetchone()
     assert str(row[0]) == "2023-01-01" and row[1:3] == (1401, 10)
     assert row[3:] == ("252329", "25232900", "D0000000#1", "IRN")
+    # The file holds the stored layout: no source/batch_id, default keys and reporter left NULL.
     table = pq.read_table(lake.active_files()[0])
-    assert table.schema.remove_metadata().equals(FACT_SCHEMA.remove_metadata(), check_metadata=False) or \
-        table.schema.names == FACT_SCHEMA.names
+    assert tuple(table.schema.names) == STORED_COLUMNS
+    assert table.column("source_key").null_count == 12 and table.column("reporter").null_count == 12
+    assert lake.get(result.batch_id).layout == FACT_LAYOUT
     batch = lake.get(result.batch_id)
     assert batch.created_by == "alice" and batch.rows_loaded == 12 and batch.status == "active"
     assert (lake.root / "sources" / batch.sha256).exists()

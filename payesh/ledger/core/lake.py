@@ -30,10 +30,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from .schema import DUCKDB_TYPES, FACT_COLUMNS
+from .schema import DEFAULT_SOURCE_KEY_SQL, DUCKDB_TYPES, FACT_COLUMNS
 
 MANIFEST = "manifest.json"
 PAUSE_ENV = "PAYESH_LAKE_TEST_PAUSE"
@@ -70,6 +71,9 @@ class BatchRecord:
     status_changed_at: str | None = None
     status_changed_by: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    #: Layout of the batch's files (see ``schema.FACT_LAYOUT``); manifests written before layouts
+    #: existed hold layout 1 (every fact column stored).
+    layout: int = 1
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> BatchRecord:
@@ -123,6 +127,28 @@ def duckdb_connect(temp_directory: Path | None = None, *, memory_limit: str = "1
     con = duckdb.connect(config=config)
     con.execute("SET enable_progress_bar = false")  # a session option: never print to stdout
     return con
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def fact_expressions(*, layout: int, source: str, reporter: str, batch_id: str | None) -> list[str]:
+    """``<expression> AS <column>`` for each of FACT_COLUMNS over the files of a batch (DuckDB SQL).
+
+    Layout 2 stores neither ``source`` nor ``batch_id`` (constants of the batch, from the manifest)
+    and leaves ``source_key`` and ``reporter`` NULL where they take their default. ``batch_id=None``
+    takes it from the hive-partitioning column ``batch`` (``facts/batch=<id>/``).
+    """
+    if layout < 2:
+        return [f'"{c}"' for c in FACT_COLUMNS]
+    computed = {
+        "source": _literal(source),
+        "source_key": f"coalesce(source_key, {DEFAULT_SOURCE_KEY_SQL})",
+        "reporter": f"coalesce(reporter, {_literal(reporter)})",
+        "batch_id": _literal(batch_id) if batch_id is not None else "batch",
+    }
+    return [f'{computed[c]} AS "{c}"' if c in computed else f'"{c}"' for c in FACT_COLUMNS]
 
 
 class Lake:
@@ -261,14 +287,13 @@ class Lake:
                 raise LakeError(f"Batch {batch_id} is already active.", f"دسته {batch_id} هم‌اکنون فعال است.")
             con = duckdb_connect(self.root / "tmp")
             try:
-                others = [b for b in self.batches() if b.status == "active" and b.source == batch.source]
-                files = [str(self.root / f) for b in others for f in b.files]
-                if files and batch.files:
-                    mine = [str(self.root / f) for f in batch.files]
+                others = [b for b in self.batches() if b.status == "active" and b.source == batch.source
+                          and b.files]
+                if others and batch.files:
                     row = con.execute(
-                        "SELECT o.batch_id, count(*) FROM read_parquet(?) m "
-                        "JOIN read_parquet(?) o USING (source, source_key) GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
-                        [mine, files]).fetchone()
+                        f"SELECT o.batch_id, count(*) FROM ({self.facts_sql([batch])}) m "
+                        f"JOIN ({self.facts_sql(others)}) o USING (source, source_key) "
+                        f"GROUP BY 1 ORDER BY 2 DESC LIMIT 1").fetchone()
                     if row:
                         raise LakeError(
                             f"Cannot restore batch {batch_id}: {row[1]} of its rows have natural keys "
@@ -281,19 +306,67 @@ class Lake:
 
     # ---------------------------------------------------------------- reading
     def active_files(self, source: str | None = None) -> list[Path]:
-        return [self.root / f for b in self.batches()
-                if b.status == "active" and (source is None or b.source == source) for f in b.files]
+        """The Parquet files of the active batches. They do not hold every fact column (see
+        ``schema.STORED_COLUMNS``): read facts through :meth:`facts_sql` / :meth:`create_facts_view`."""
+        return [self.root / f for b in self.active_batches(source) for f in b.files]
+
+    def active_batches(self, source: str | None = None) -> list[BatchRecord]:
+        return [b for b in self.batches() if b.status == "active" and (source is None or b.source == source)]
+
+    def facts_sql(self, batches: list[BatchRecord]) -> str:
+        """A DuckDB SELECT of FACT_COLUMNS over the files of ``batches`` (the only way to read them).
+
+        Layout-2 batches of one source and reporter are read by one ``read_parquet`` (batch ids
+        from the ``batch=<id>`` directories); each group is a branch of a UNION ALL whose constant
+        ``source`` lets a filter on the source skip whole branches.
+        """
+        hive = "=" not in str(self.root.resolve())  # else the lake's own path would add partitions
+        groups: dict[tuple[int, str, str, str | None], list[str]] = {}
+        for batch in batches:
+            if not batch.files:
+                continue
+            key = (batch.layout, batch.source, batch.reporter,
+                   None if hive and batch.layout >= 2 else batch.id)
+            groups.setdefault(key, []).extend(str(self.root / f) for f in batch.files)
+        branches = []
+        for (layout, source, reporter, batch_id), files in groups.items():
+            listing = ", ".join(_literal(f) for f in files)
+            options = ", hive_partitioning = true, hive_types = {'batch': VARCHAR}" if batch_id is None \
+                else ", hive_partitioning = false"
+            columns = ", ".join(fact_expressions(layout=layout, source=source, reporter=reporter, batch_id=batch_id))
+            branches.append(f"SELECT {columns} FROM read_parquet([{listing}]{options})")
+        if not branches:
+            typed = ", ".join(f'CAST(NULL AS {DUCKDB_TYPES[c]}) AS "{c}"' for c in FACT_COLUMNS)
+            return f"SELECT {typed} WHERE false"
+        return " UNION ALL ".join(branches)
 
     def create_facts_view(self, con: duckdb.DuckDBPyConnection, name: str = "facts") -> None:
         """Create (or replace) a DuckDB view over the active batches; empty with the schema if none."""
-        files = [str(p) for p in self.active_files()]
-        columns = ", ".join(f'"{c}"' for c in FACT_COLUMNS)
-        if files:
-            listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-            con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT {columns} FROM read_parquet([{listing}])')
-        else:
-            typed = ", ".join(f'CAST(NULL AS {DUCKDB_TYPES[c]}) AS "{c}"' for c in FACT_COLUMNS)
-            con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT {typed} WHERE false')
+        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {self.facts_sql(self.active_batches())}')
+
+    def spark_facts(self, spark: Any) -> Any:
+        """The active facts as a Spark DataFrame of FACT_COLUMNS: the rule of :meth:`facts_sql`
+        (source, batch_id, default source_key and reporter added to layout-2 files) in Spark."""
+        from functools import reduce
+
+        from pyspark.sql import functions as F
+
+        frames = []
+        for batch in self.active_batches():
+            if not batch.files:
+                continue
+            frame = spark.read.parquet(*(str(self.root / f) for f in batch.files))
+            if batch.layout >= 2:
+                default_key = F.concat(F.col("declaration_id"), F.lit("#"), F.col("line_no").cast("string"))
+                frame = (frame.withColumn("source", F.lit(batch.source))
+                         .withColumn("source_key", F.coalesce(F.col("source_key"), default_key))
+                         .withColumn("reporter", F.coalesce(F.col("reporter"), F.lit(batch.reporter)))
+                         .withColumn("batch_id", F.lit(batch.id)))
+            frames.append(frame.select(*FACT_COLUMNS))
+        if not frames:
+            schema = ", ".join(f"`{c}` {DUCKDB_TYPES[c].replace('VARCHAR', 'STRING')}" for c in FACT_COLUMNS)
+            return spark.createDataFrame([], schema)
+        return reduce(lambda a, b: a.unionByName(b), frames)
 
     def facts_relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
         self.create_facts_view(con)

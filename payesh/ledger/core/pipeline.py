@@ -22,10 +22,10 @@ import pyarrow.parquet as pq
 from .codes import ReferenceCodes
 from .dates import sql_nowruz_macro
 from .issues import Issue, make_issue, rules
-from .lake import BatchRecord, Lake, LakeError, duckdb_connect, now_iso
+from .lake import BatchRecord, Lake, LakeError, duckdb_connect, fact_expressions, now_iso
 from .readers import FileRejected, ReadContext, Reader, get_reader, line_numbers, sniff
 from .readers.base import ROW_COLUMN
-from .schema import DEFAULT_REPORTER, FACT_COLUMNS, HS_REVISIONS
+from .schema import DEFAULT_REPORTER, FACT_COLUMNS, FACT_LAYOUT, HS_REVISIONS, STORED_COLUMNS
 from .validate import (
     LEAN_REFERENCE_SQL,
     issue_queries,
@@ -91,10 +91,10 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _may_have_duplicates(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-    """True if two rows of ``relation`` may share a source_key (equal 64-bit hashes; the full
-    check then decides). Sorting the hashes in numpy beats a 20 M-group hash aggregate."""
-    hashes = con.execute(f"SELECT hash(source_key) AS h FROM {relation}").fetchnumpy()["h"]
+def _may_have_duplicates(con: duckdb.DuckDBPyConnection, relation: str, key: str) -> bool:
+    """True if two rows of ``relation`` may share a source_key (equal 64-bit hashes of ``key``; the
+    full check then decides). Sorting the hashes in numpy beats a 20 M-group hash aggregate."""
+    hashes = con.execute(f"SELECT hash({key}) AS h FROM {relation}").fetchnumpy()["h"]
     hashes.sort()
     return bool(len(hashes) > 1 and (hashes[1:] == hashes[:-1]).any())
 
@@ -280,18 +280,26 @@ def _ingest_staged(path: Path, reader: Reader, *, lake: Lake, codes: ReferenceCo
         weight_required = reader.source == "customs"
         report(0, None, "normalise")
         _register_reference(con, codes)
-        active = [str(p) for p in lake.active_files(reader.source)] if check_overlap else []
+        active = lake.active_batches(reader.source) if check_overlap else []
         if active:
-            listing = "[" + ", ".join(_quote(f) for f in active) + "]"
-            con.execute(f"CREATE TEMP VIEW active_keys AS SELECT source, source_key, batch_id FROM read_parquet({listing})")
+            con.execute(f"CREATE TEMP VIEW active_keys AS SELECT source, source_key, batch_id FROM ({lake.facts_sql(active)})")
         else:
             con.execute("CREATE TEMP TABLE active_keys (source VARCHAR, source_key VARCHAR, batch_id VARCHAR)")
+        # The facts as the lake will show them (source, batch_id, default keys and reporter added
+        # to the stored columns), with ``ord``, the 0-based record ordinal: every check reads these.
+        facts = ", ".join(fact_expressions(layout=FACT_LAYOUT, source=reader.source, reporter=context.reporter,
+                                           batch_id=batch_id))
+
+        def create_norm_view(extra: list[str], name: str = "norm", ordinals: bool = True) -> None:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT "
+                        f"{'file_row_number AS ord, ' if ordinals else ''}{facts}{''.join(', ' + c for c in extra)} "
+                        f"FROM read_parquet({norm_sql}{', file_row_number = true' if ordinals else ''})")
+
         lean = scan is not None
         if lean:
             # Typed fast path: write the facts as read, then check that every value already was
             # in normal form and breaks no per-row rule. Else normalise and validate in full.
-            select = lean_sql(relation, types, batch_id=batch_id, source=reader.source,
-                              default_revision=context.hs_revision, reporter=context.reporter)
+            select = lean_sql(relation, types, default_revision=context.hs_revision)
             con.execute(f"COPY ({select}) TO {norm_sql} (FORMAT parquet)")
             pre_issues, reject_lines = _reject_issues(con, {n for n, t in types.items() if t == "DATE"})
             # Flush the facts to disk while validation reads them (commit fsyncs them anyway).
@@ -300,17 +308,18 @@ def _ingest_staged(path: Path, reader: Reader, *, lake: Lake, codes: ReferenceCo
             syncing.shutdown(wait=False)
             report(0, None, "validate")
             con.execute(LEAN_REFERENCE_SQL)
-            lean_view = f"read_parquet({norm_sql})"
+            create_norm_view([], "lean", ordinals=False)
+            # Without a source_key column every key is declaration_id#line_no, and that pair
+            # identifies it (line_no has no '#'): hashing the pair spares building the strings.
+            key = "source_key" if "source_key" in types else "declaration_id, line_no"
             lean = (not any(con.execute(q).fetchall() for q in lean_clean_sql(
-                        lean_view, today=today, weight_required=weight_required))
-                    and not _may_have_duplicates(con, lean_view)
+                        "lean", today=today, weight_required=weight_required))
+                    and not _may_have_duplicates(con, "lean", key)
                     and not (active and con.execute(
-                        f"SELECT 1 FROM {lean_view} n SEMI JOIN active_keys a ON n.source = a.source "
-                        f"AND n.source_key = a.source_key LIMIT 1").fetchall()))
+                        "SELECT 1 FROM lean n SEMI JOIN active_keys a ON n.source = a.source "
+                        "AND n.source_key = a.source_key LIMIT 1").fetchall()))
         if not lean:
-            select = normalise_sql(relation, types, batch_id=batch_id, source=reader.source,
-                                   default_revision=context.hs_revision, reporter=context.reporter,
-                                   has_row=has_row)
+            select = normalise_sql(relation, types, default_revision=context.hs_revision, has_row=has_row)
             con.execute(f"COPY ({select}) TO {norm_sql} (FORMAT parquet)")
             if scan is not None and not reject_lines and not pre_issues:
                 pre_issues, reject_lines = _reject_issues(con, {n for n, t in types.items() if t == "DATE"})
@@ -326,8 +335,7 @@ def _ingest_staged(path: Path, reader: Reader, *, lake: Lake, codes: ReferenceCo
         report(rows_read, rows_read, "validate")
         norm_columns = pq.read_schema(norm).names
         has_bad = "_bad" in norm_columns
-        con.execute(f"CREATE TEMP VIEW norm AS SELECT file_row_number AS ord, * "
-                    f"FROM read_parquet({norm_sql}, file_row_number = true)")
+        create_norm_view([c for c in norm_columns if c not in STORED_COLUMNS])
         queries = [outlier_query("norm")] if lean else list(issue_queries(
             "norm", has_bad=has_bad, today=today, weight_required=weight_required))
         union = " UNION ALL ".join(f"SELECT * FROM ({q})" for q in queries)
@@ -367,13 +375,13 @@ def _ingest_staged(path: Path, reader: Reader, *, lake: Lake, codes: ReferenceCo
 
         report(rows_loaded, rows_read, "write")
         facts_file = staging / "facts" / "part-0.parquet"
-        columns_sql = ", ".join(FACT_COLUMNS)
-        if not len(error_ords) and tuple(norm_columns) == FACT_COLUMNS:
+        columns_sql = ", ".join(STORED_COLUMNS)
+        if not len(error_ords) and tuple(norm_columns) == STORED_COLUMNS:
             os.rename(norm, facts_file)  # the normalised file already is the batch: no rewrite
         else:
-            con.execute(f"COPY (SELECT {columns_sql} FROM norm n WHERE NOT EXISTS "
-                        f"(SELECT 1 FROM issues i WHERE i.ord = n.ord AND i.severity = 'error')) "
-                        f"TO {_quote(str(facts_file))} (FORMAT parquet)")
+            con.execute(f"COPY (SELECT {columns_sql} FROM read_parquet({norm_sql}, file_row_number = true) n "
+                        f"WHERE NOT EXISTS (SELECT 1 FROM issues i WHERE i.ord = n.file_row_number "
+                        f"AND i.severity = 'error')) TO {_quote(str(facts_file))} (FORMAT parquet)")
         meta = staging / "meta"
         if error_rows:
             _write_quarantine(con, meta / "quarantine.parquet", error_ords, to_rows, context.issues + pre_issues)
@@ -384,7 +392,7 @@ def _ingest_staged(path: Path, reader: Reader, *, lake: Lake, codes: ReferenceCo
             format=reader.identifier, source=reader.source, policy=policy,
             hs_revision=context.hs_revision, reporter=context.reporter, rows_read=rows_read,
             rows_loaded=rows_loaded, rows_quarantined=error_rows, warnings=n_warnings, errors=n_errors,
-            created_at=now_iso(), created_by=created_by)
+            created_at=now_iso(), created_by=created_by, layout=FACT_LAYOUT)
         record = lake.commit(record, staging)
     finally:
         con.close()

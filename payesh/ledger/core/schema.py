@@ -51,6 +51,18 @@ FACT_SCHEMA: pa.Schema = pa.schema(
 
 FACT_COLUMNS: tuple[str, ...] = tuple(FACT_SCHEMA.names)
 
+#: Columns of the Parquet files of a batch (layout 2). ``source`` and ``batch_id`` are constant per
+#: batch and come from the manifest; ``source_key`` and ``reporter`` are NULL where they take their
+#: default (``declaration_id#line_no``, the batch's reporter). :meth:`Lake.create_facts_view` puts
+#: the fact row back together; nothing else reads the files.
+STORED_COLUMNS: tuple[str, ...] = tuple(c for c in FACT_COLUMNS if c not in ("source", "batch_id"))
+
+#: Layouts of the batch files: 1 stored FACT_COLUMNS as they are, 2 stores STORED_COLUMNS.
+FACT_LAYOUT = 2
+
+#: The default natural key, as SQL (DuckDB) over the stored columns.
+DEFAULT_SOURCE_KEY_SQL = "declaration_id || '#' || CAST(line_no AS VARCHAR)"
+
 #: DuckDB type of each fact column (used to build typed scans and the empty `facts` view).
 DUCKDB_TYPES: dict[str, str] = {
     "flow": "VARCHAR",

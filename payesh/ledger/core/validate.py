@@ -1,7 +1,9 @@
 """Set-based normalisation and validation in DuckDB: no Python loop over rows.
 
-``normalise_sql`` turns any raw relation (typed CSV scan or string Parquet) into fact columns;
-``issue_queries`` yields one SQL per rule over the normalised Parquet, each returning
+``normalise_sql`` turns any raw relation (typed CSV scan or string Parquet) into the stored fact
+columns (``STORED_COLUMNS``: ``source_key`` and ``reporter`` NULL where they take their default);
+``issue_queries`` yields one SQL per rule over the normalised facts (all of FACT_COLUMNS, through
+``lake.fact_expressions``), each returning
 ``(ord, column, value, rule, d1, d2)`` where ``ord`` is the 0-based record ordinal.
 """
 
@@ -12,7 +14,7 @@ from collections.abc import Iterator, Mapping
 
 from .dates import sql_parse_date
 from .numerals import sql_digits, sql_number
-from .schema import CHANNELS, FACT_COLUMNS, FLOWS, HS_REVISIONS, NATIONAL_OFFICE, TRANSPORT_MODES
+from .schema import CHANNELS, FLOWS, HS_REVISIONS, NATIONAL_OFFICE, STORED_COLUMNS, TRANSPORT_MODES
 
 FIRST_DATE = dt.date(1990, 1, 1)
 
@@ -31,9 +33,9 @@ def _in_list(values: tuple[str, ...]) -> str:
     return ", ".join(_quote(v) for v in values)
 
 
-def normalise_sql(relation: str, types: Mapping[str, str], *, batch_id: str, source: str,
-                  default_revision: str | None, reporter: str, has_row: bool) -> str:
-    """SELECT producing FACT_COLUMNS (in order), then ``_row`` (if the raw has it) and ``_bad``
+def normalise_sql(relation: str, types: Mapping[str, str], *, default_revision: str | None,
+                  has_row: bool) -> str:
+    """SELECT producing STORED_COLUMNS (in order), then ``_row`` (if the raw has it) and ``_bad``
     (string inputs only: a list of {c: column, r: rule, v: value} parse failures)."""
 
     def raw(name: str) -> str:
@@ -85,10 +87,8 @@ def normalise_sql(relation: str, types: Mapping[str, str], *, batch_id: str, sou
     ]
     for name in _UPPER:
         if name != "hs_revision":
-            expression = f"upper({text(name)})"
-            if name == "reporter":
-                expression = f"coalesce({expression}, {_quote(reporter)})"
-            inner.append(f"{expression} AS {name}")
+            # reporter: NULL takes the batch's reporter (in the facts view).
+            inner.append(f"upper({text(name)}) AS {name}")
     inner += [f"{parsed[n]} AS {n}" for n in _NUMBERS]
     bad_items = []
     for name, rule in bad:
@@ -106,8 +106,8 @@ def normalise_sql(relation: str, types: Mapping[str, str], *, batch_id: str, sou
         "jalali_month": "CAST(payesh_jalali_month(declaration_date) AS TINYINT)",
         "declaration_id": "declaration_id",
         "line_no": "line_no",
-        "source": _quote(source),
-        "source_key": "coalesce(source_key_raw, declaration_id || '#' || CAST(line_no AS VARCHAR))",
+        # NULL: the default declaration_id#line_no (in the facts view; not written: unique per row).
+        "source_key": "source_key_raw",
         "customs_office": "customs_office",
         "channel": "channel",
         "border_market": "border_market",
@@ -125,9 +125,8 @@ def normalise_sql(relation: str, types: Mapping[str, str], *, batch_id: str, sou
         "value_rial": "value_rial",
         "rial_per_usd": "rial_per_usd",
         "transport_mode": "transport_mode",
-        "batch_id": _quote(batch_id),
     }
-    assert tuple(outer) == FACT_COLUMNS
+    assert tuple(outer) == STORED_COLUMNS
     select = [f"{expression} AS {name}" for name, expression in outer.items()]
     if has_row:
         select.append("_row")
@@ -213,9 +212,8 @@ def outlier_query(norm: str) -> str:
             f"WHERE ln(uv) < q1 - 3 * greatest(q3 - q1, 0.1) OR ln(uv) > q3 + 3 * greatest(q3 - q1, 0.1)")
 
 
-def lean_sql(relation: str, types: Mapping[str, str], *, batch_id: str, source: str,
-             default_revision: str | None, reporter: str) -> str:
-    """Typed fast path: FACT_COLUMNS straight from a typed CSV scan, without text normalisation.
+def lean_sql(relation: str, types: Mapping[str, str], *, default_revision: str | None) -> str:
+    """Typed fast path: STORED_COLUMNS straight from a typed CSV scan, without text normalisation.
 
     For a file on which :func:`lean_clean_sql` finds nothing, this writes exactly what
     ``normalise_sql`` would (every value is already in normal form), at a fraction of the cost.
@@ -224,9 +222,6 @@ def lean_sql(relation: str, types: Mapping[str, str], *, batch_id: str, source: 
     def raw(name: str) -> str:
         return f'"{name}"' if name in types else "CAST(NULL AS VARCHAR)"
 
-    # concat() makes '' of NULL where || makes NULL: rows with a NULL id or line fail the
-    # required-value check and go through the full normalisation, so the difference never shows.
-    default_key = "concat(declaration_id, '#', line_no)"
     revision = _quote(default_revision) if default_revision else "NULL"
     expressions = {
         "flow": raw("flow"),
@@ -236,13 +231,12 @@ def lean_sql(relation: str, types: Mapping[str, str], *, batch_id: str, source: 
                          "ELSE (declaration_date - _start - 186) // 30 + 7 END AS TINYINT)"),
         "declaration_id": "declaration_id",
         "line_no": f"CAST({raw('line_no')} AS INTEGER)",
-        "source": _quote(source),
-        "source_key": (f"coalesce(NULLIF({sql_digits(raw('source_key'))}, ''), {default_key})"
-                       if "source_key" in types else default_key),
+        # NULL: the default key, added by the facts view (as in normalise_sql).
+        "source_key": f"NULLIF({sql_digits(raw('source_key'))}, '')" if "source_key" in types else raw("source_key"),
         "customs_office": raw("customs_office"),
         "channel": raw("channel"),
         "border_market": raw("border_market"),
-        "reporter": f"coalesce({raw('reporter')}, {_quote(reporter)})",
+        "reporter": raw("reporter"),  # NULL: the batch's reporter
         "partner": raw("partner"),
         "origin_province": raw("origin_province"),
         "origin_county": raw("origin_county"),
@@ -257,9 +251,8 @@ def lean_sql(relation: str, types: Mapping[str, str], *, batch_id: str, source: 
         "value_rial": f"CAST({raw('value_rial')} AS DOUBLE)",
         "rial_per_usd": f"CAST({raw('rial_per_usd')} AS DOUBLE)",
         "transport_mode": f"coalesce({raw('transport_mode')}, 'unknown')",
-        "batch_id": _quote(batch_id),
     }
-    assert tuple(expressions) == FACT_COLUMNS
+    assert tuple(expressions) == STORED_COLUMNS
     # Keys as the full normalisation has them, so no per-row check is needed after: trimmed
     # ASCII (DuckDB's trim() strips only Unicode space separators; in ASCII, the space) is kept
     # as is without calling trim(), which is slow. Computed in inner layers because DuckDB does
