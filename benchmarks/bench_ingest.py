@@ -49,7 +49,8 @@ BARE_DEFAULTS = """
 import sys, time
 import duckdb
 from payesh.ledger.core.schema import INPUT_COLUMNS
-con = duckdb.connect(config={"autoinstall_known_extensions": False, "enable_progress_bar": False})
+con = duckdb.connect(config={"autoinstall_known_extensions": False})
+con.execute("SET enable_progress_bar = false")
 cols = "{" + ", ".join(f"'{c.name}': '{c.duckdb_type}'" for c in INPUT_COLUMNS if c.name != "source_key" and c.name != "reporter") + "}"
 t = time.perf_counter()
 con.execute(f"COPY (SELECT * FROM read_csv('{sys.argv[1]}', header=true, auto_detect=false, columns={cols})) TO '{sys.argv[2]}' (FORMAT parquet)")
