@@ -22,8 +22,9 @@ from payesh.api import selectors
 from payesh.api.models import ApiToken
 from payesh.api.schemas import BatchesOut, CubeMetaOut, CubeOut, ErrorOut, FactsOut
 from payesh.api.services import TokenRefused, api_token_authenticate
-from payesh.core.exporters import EXPORTERS
+from payesh.core.exporters import EXPORTERS, download
 from payesh.cube import CUBE, CubeError, CubeQuery
+from payesh.ledger.selectors import demo_data_loaded
 
 LOCALES = ("fa", "en")
 FORMATS = tuple(EXPORTERS)  # json is answered with the envelope below, the others by the exporters
@@ -153,14 +154,11 @@ def _page(limit: int | None, offset: int | None, bounds: tuple[int, int]) -> tup
 
 
 def _download(frame: Any, fmt: str, name: str, language: str) -> HttpResponse:
-    exporter = EXPORTERS[fmt]
-    response = HttpResponse(exporter.render(frame, title=name, language=language), content_type=exporter.mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{exporter.extension}"'
-    return response
+    return download(frame, fmt, stem=name, title=name, language=language)
 
 
 def _synthetic_notice(language: str) -> dict[str, str]:
-    if not selectors.lake_is_synthetic():
+    if not demo_data_loaded():
         return {}
     from payesh.ledger.demo_data import SYNTHETIC_NOTICE_EN, SYNTHETIC_NOTICE_FA
 

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
 from django.db.models import QuerySet
 
 from payesh.cube import CUBE, CubeQuery, run
-from payesh.ledger.core import Lake
 from payesh.ledger.models import Batch
 
-DEMO_FILE_PREFIX = "payesh-demo-"  # payesh.ledger.demo_data.generate names its files so
 DERIVED_SUFFIXES: dict[str, tuple[str, str]] = {
     # suffix added by the cube's post-aggregation steps → (English, Persian) words for the column label
     "_change_pct": ("change (%)", "تغییر (٪)"),
@@ -23,31 +19,6 @@ DERIVED_SUFFIXES: dict[str, tuple[str, str]] = {
     "_change": ("change", "تغییر"),
     "_share": ("share (%)", "سهم (٪)"),
 }
-
-
-def lake_root() -> Path:
-    return Path(settings.PAYESH_LAKE)
-
-
-def dims_dir() -> Path:
-    """The cube's dimension tables, written from the reference data on first use."""
-    from payesh.cube.run import dims_dir as cube_dims_dir
-
-    path = cube_dims_dir(lake_root())
-    if not (path / "dim_country.parquet").exists():
-        from payesh.reference.services import cube_dims_export
-
-        cube_dims_export(path)
-    return path
-
-
-def lake_is_synthetic() -> bool:
-    """Whether any active load is a synthetic demo file (its numbers must carry the notice)."""
-    root = lake_root()
-    if not (root / "manifest.json").exists():
-        return False
-    return any(b.status == "active" and b.source_name.startswith(DEMO_FILE_PREFIX)
-               for b in Lake(root, collect_garbage=False).batches())
 
 
 @dataclass(frozen=True)

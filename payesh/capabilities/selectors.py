@@ -381,10 +381,3 @@ def world_ranking(run_: ComplexityRun, language: str) -> pd.DataFrame:
     frame = frame.sort_values("eci", ascending=False, na_position="last").reset_index(drop=True)
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
     return frame[["rank", "country", "country_name", "exports_usd", "diversity", "eci", "coi"]]
-
-
-def demo_data_loaded() -> bool:
-    """Is the synthetic demo ledger among the active batches (pages then say so)?"""
-    from payesh.ledger.models import Batch
-
-    return Batch.objects.filter(status=Batch.Status.ACTIVE, source_name__startswith="payesh-demo-").exists()

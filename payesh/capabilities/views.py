@@ -20,8 +20,9 @@ from payesh.analytics.opportunity import STRATEGIES
 from payesh.capabilities import charts, selectors, services
 from payesh.capabilities.forms import CapacityForm, ReviewForm
 from payesh.capabilities.models import Capacity, CapacityKind, CapacityStatus
-from payesh.core.exporters import EXPORTERS
+from payesh.core.exporters import EXPORTERS, download
 from payesh.core.models import User
+from payesh.ledger.selectors import demo_data_loaded
 from payesh.reference.models import Agency, County
 
 STRATEGY_LABELS = {
@@ -48,16 +49,13 @@ def _download(request: HttpRequest, tables: dict[str, pd.DataFrame], default: st
     name = request.GET.get("table", default)
     if exporter is None or name not in tables:
         raise Http404
-    content = exporter.render(tables[name], title=name, language=_language())
-    response = HttpResponse(content, content_type=exporter.mimetype)
-    response["Content-Disposition"] = f'attachment; filename="payesh-{slugify(name)}.{exporter.extension}"'
-    return response
+    return download(tables[name], fmt, stem=f"payesh-{slugify(name)}", title=name, language=_language())
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """Render with what every capability page needs: the region, the tab, the synthetic-data notice."""
     context.setdefault("region_code", selectors.region_code())
-    context.setdefault("synthetic", selectors.demo_data_loaded())
+    context.setdefault("synthetic", demo_data_loaded())
     if "tab" not in context:
         context["tab"] = "province" if context.get("code") == selectors.region_code() else ""
     return render(request, template, context)

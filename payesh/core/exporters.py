@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import pandas as pd
+from django.http import HttpResponse
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,20 @@ class JsonExporter(Exporter):
     def render(self, frame: pd.DataFrame, *, title: str = "", language: str = "en") -> bytes:
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         return json.dumps({"title": title, "data": records}, ensure_ascii=False).encode("utf-8")
+
+
+def attachment(content: bytes, *, mimetype: str, filename: str) -> HttpResponse:
+    """A download response: the bytes, their type, and the name the browser saves them under."""
+    response = HttpResponse(content, content_type=mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def download(frame: pd.DataFrame, fmt: str, *, stem: str, title: str = "", language: str = "en") -> HttpResponse:
+    """``frame`` rendered by the exporter ``fmt`` as ``<stem>.<extension>``."""
+    exporter = EXPORTERS[fmt]
+    return attachment(exporter.render(frame, title=title, language=language), mimetype=exporter.mimetype,
+                      filename=f"{stem}.{exporter.extension}")
 
 
 for _exporter in (CsvExporter(), XlsxExporter(), ParquetExporter(), JsonExporter()):

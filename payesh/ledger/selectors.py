@@ -9,6 +9,11 @@ from payesh.ledger.core.templates_data import template_csv, template_xlsx
 from payesh.ledger.models import Batch, BatchIssue
 
 
+def demo_data_loaded() -> bool:
+    """Is the synthetic demo ledger among the active batches (pages and API answers then say so)?"""
+    return Batch.objects.filter(status=Batch.Status.ACTIVE, source_name__startswith="payesh-demo-").exists()
+
+
 def batch_list() -> QuerySet[Batch]:
     return Batch.objects.select_related("created_by").all()
 

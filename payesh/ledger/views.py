@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from payesh.core.exporters import attachment
 from payesh.core.permissions import analyst_required
 from payesh.ledger import selectors, services
 from payesh.ledger.forms import UploadForm
@@ -76,18 +77,14 @@ def batch_report(request: HttpRequest, batch_id: str, fmt: str) -> HttpResponse:
         raise Http404
     batch = get_object_or_404(Batch, pk=batch_id)
     filename, mimetype, content = selectors.batch_report(batch, fmt)
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(content, mimetype=mimetype, filename=filename)
 
 
 def template_download(request: HttpRequest, language: str, fmt: str) -> HttpResponse:
     if language not in ("fa", "en") or fmt not in ("csv", "xlsx"):
         raise Http404
     filename, mimetype, content = selectors.canonical_template(fmt, language)
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(content, mimetype=mimetype, filename=filename)
 
 
 def _change_status(request: HttpRequest, batch_id: str, action: str) -> HttpResponse:

@@ -9,9 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from payesh.core.exporters import EXPORTERS
+from payesh.core.exporters import EXPORTERS, download
 from payesh.cube import CUBE, CubeError, CubeQuery, facts, run
-from payesh.ledger.models import Batch
+from payesh.ledger.selectors import demo_data_loaded
 from payesh.monitoring import selectors
 from payesh.monitoring.filters import Coverage, FilterError, PageFilters, coverage, page_filters
 
@@ -26,10 +26,6 @@ PAGES = [
 ]
 
 
-def _synthetic() -> bool:
-    return Batch.objects.filter(status=Batch.Status.ACTIVE, source_name__startswith="payesh-demo-").exists()
-
-
 def _download(request: HttpRequest, data: selectors.PageData, page: str) -> HttpResponse | None:
     table_name, fmt = request.GET.get("download", ""), request.GET.get("format", "csv")
     if not table_name:
@@ -40,16 +36,14 @@ def _download(request: HttpRequest, data: selectors.PageData, page: str) -> Http
         raise Http404("unknown table or format")
     frame = table.frame[[c for c, _h, _k in table.columns if c in table.frame.columns]].copy()
     frame.columns = [h for c, h, _k in table.columns if c in table.frame.columns]
-    content = exporter.render(frame, title=table.title, language=get_language() or "fa")
-    response = HttpResponse(content, content_type=exporter.mimetype)
-    response["Content-Disposition"] = f'attachment; filename="payesh-{page}-{table_name}.{exporter.extension}"'
-    return response
+    return download(frame, fmt, stem=f"payesh-{page}-{table_name}", title=table.title,
+                    language=get_language() or "fa")
 
 
 def _page(request: HttpRequest, page: str, template: str,
           build: Callable[[PageFilters], selectors.PageData]) -> HttpResponse:
     cover = coverage()
-    context: dict[str, Any] = {"page": page, "coverage": cover, "synthetic": _synthetic(), "months_range": range(1, 13)}
+    context: dict[str, Any] = {"page": page, "coverage": cover, "synthetic": demo_data_loaded(), "months_range": range(1, 13)}
     if cover.last is None:
         return render(request, template, {**context, "empty": True})
     try:
@@ -114,7 +108,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
         if first not in selectors.TIME_LEVELS:
             params["sort"] = "-" + params.get("measures", "value_usd").split(",")[0]
     cover = coverage()
-    context: dict[str, Any] = {"page": "explorer", "synthetic": _synthetic(), "cube": CUBE, "coverage": cover,
+    context: dict[str, Any] = {"page": "explorer", "synthetic": demo_data_loaded(), "cube": CUBE, "coverage": cover,
                                "params": params}
     try:
         query = CubeQuery.parse(params)
@@ -168,5 +162,5 @@ def fact_rows(request: HttpRequest) -> HttpResponse:
     fake: Page[Any] = Paginator(range(total), 100).get_page(number)
     return render(request, "monitoring/facts.html", {
         "page": "facts", "query": query, "rows": frame.to_dict("records"), "total": total, "pager": fake,
-        "params": "&".join(f"{k}={v}" for k, v in params.items() if v), "synthetic": _synthetic(),
+        "params": "&".join(f"{k}={v}" for k, v in params.items() if v), "synthetic": demo_data_loaded(),
         "cuts": query.cuts, "coverage": Coverage(None, None)})
