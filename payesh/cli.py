@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -14,6 +13,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from payesh.indicators.cli import indicators_command
+from payesh.ledger.cli import backup_command, ledger_app, restore_backup, settle_at_startup
 
 app = typer.Typer(
     name="payesh",
@@ -134,17 +136,17 @@ DEMO_STEPS: list[Callable[[Console], Any]] = []
 
 
 def _serve(host: str, port: int, with_worker: bool) -> None:
-    worker = None
-    if with_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "payesh.cli", "worker"], env=os.environ.copy())
-        console.print(f"[green]✓[/] background worker started (pid {worker.pid})")
-    console.print(f"[bold]Serving on http://{host}:{port}[/] — press Ctrl+C to stop.")
-    try:
+    """The development server (runserver) and the worker; SIGTERM or Ctrl+C stops both (payesh.serving)."""
+    from payesh.serving import serve_development
+
+    def runserver() -> None:
+        console.print(f"[bold]Serving on http://{host}:{port}[/] — press Ctrl+C to stop.")
         _manage("runserver", f"{host}:{port}", "--insecure", "--noreload")
-    finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=10)
+
+    code = serve_development(host=host, port=port, with_worker=with_worker, runserver=runserver,
+                             echo=lambda text: console.print(f"[green]✓[/] {text}"))
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -171,10 +173,35 @@ def serve_command(
     host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
     worker: Annotated[bool, typer.Option(help="Also run the background worker.")] = True,
+    production: Annotated[bool, typer.Option(
+        "--production", help="gunicorn + whitenoise (collects the static files first) instead of the development "
+                             "server; needs SECRET_KEY unless DEBUG=true. See docs/deployment.md.")] = False,
+    workers: Annotated[int, typer.Option(min=0, help="gunicorn worker processes (0: 2 × cores + 1, at most 9).")]
+    = 0,
+    timeout: Annotated[int, typer.Option(min=5, help="Seconds a request may take before gunicorn replaces its worker.")]
+    = 120,
 ) -> None:
-    """Serve the site (and the background worker) without rebuilding anything."""
+    """Serve the site and the background worker; SIGTERM or Ctrl+C stops every process it started."""
+    if production:
+        # Before Django reads the settings: the production rules (SECRET_KEY, whitenoise) apply here too.
+        os.environ["PAYESH_SERVER"] = "production"
     _django()
-    _serve(host, port, with_worker=worker)
+    settle_at_startup(console)  # what a crash left: dead loads, orphan files (`payesh ledger check`)
+    if not production:
+        _serve(host, port, with_worker=worker)
+        return
+    from payesh.serving import ServeError, production_prepare, serve_production
+
+    try:
+        production_prepare(console)
+    except ServeError as exc:
+        console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    console.print(f"[bold]Serving on http://{host}:{port}[/] with gunicorn — SIGTERM or Ctrl+C stops it.")
+    code = serve_production(host=host, port=port, workers=workers, timeout=timeout, with_worker=worker,
+                            echo=lambda text: console.print(f"[green]✓[/] {text}"))
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -183,6 +210,7 @@ def worker(
 ) -> None:
     """Run background tasks (django.tasks with the database backend)."""
     _django()
+    settle_at_startup(console)  # loads a killed worker left running are settled before new ones start
     args = ["db_worker", "--no-reload", "--interval", "1"]
     if batch:
         args += ["--batch", "--no-startup-delay"]
@@ -304,9 +332,22 @@ def withdraw(batch_id: str, user: Annotated[str, typer.Option(help="Record the c
 
 
 @app.command()
-def restore(batch_id: str, user: Annotated[str, typer.Option(help="Record the change as this user.")] = "") -> None:
-    """Restore a withdrawn batch (refused if its rows now overlap an active batch)."""
+def restore(
+    batch_id: Annotated[str, typer.Argument(metavar="BATCH_ID|SRC",
+                                            help="A withdrawn batch, or a backup folder/.tar made by `payesh backup`.")],
+    user: Annotated[str, typer.Option(help="Record the change as this user.")] = "",
+) -> None:
+    """Restore a withdrawn batch (refused if its rows now overlap an active batch), or, given the folder or
+    .tar of a backup, restore the database and the lake into the configured empty ones."""
+    if Path(batch_id).exists():  # batch ids are never paths: an existing path is a backup
+        restore_backup(Path(batch_id), console, _django)
+        return
     _status_command(batch_id, user, "restore")
+
+
+app.command("backup")(backup_command)
+app.add_typer(ledger_app, name="ledger")
+app.command("indicators")(indicators_command)
 
 
 @app.command("rebuild-lake")
@@ -381,17 +422,18 @@ app.add_typer(compute_app, name="compute")
 
 @compute_app.command("complexity")
 def compute_complexity(
-    year: Annotated[int | None, typer.Option(help="Gregorian year; default: every year of the latest world data.")]
+    year: Annotated[int | None, typer.Option(help="Gregorian year; default: every year of the world source.")]
     = None,
-    dataset: Annotated[int | None, typer.Option(help="World data set id (default: the latest).")] = None,
+    source: Annotated[str | None, typer.Option(help="World source: baci, comtrade, atlas or world "
+                                                    "(default: the first of these with data).")] = None,
     min_country_exports: Annotated[float, typer.Option(help="Leave out countries exporting less (USD).")] = 0.0,
 ) -> None:
-    """Compute world RCA, ECI, PCI and proximity from the loaded world data."""
+    """Compute world RCA, ECI, PCI and proximity from the world batches in the ledger (a derived result)."""
     _django()
     from payesh.capabilities.cli import compute_complexity_command
 
     try:
-        compute_complexity_command(year=year, dataset_id=dataset, min_country_exports=min_country_exports,
+        compute_complexity_command(year=year, source=source, min_country_exports=min_country_exports,
                                    console=console)
     except SystemExit as exc:
         raise typer.Exit(int(exc.code or 0)) from exc
@@ -400,16 +442,18 @@ def compute_complexity(
 @app.command("load-world")
 def load_world(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Country × product export table.")],
-    fmt: Annotated[str, typer.Option("--format", help="atlas, baci or comtrade")],
+    fmt: Annotated[str, typer.Option("--format", help="atlas, baci, comtrade or world")],
     revision: Annotated[str, typer.Option(help="HS revision when the file does not say it.")] = "",
     user: Annotated[str, typer.Option(help="Record the load as this user.")] = "",
+    policy: Annotated[str, typer.Option(help="reject: refuse the file on any error; quarantine: load valid rows.")]
+    = "reject",
 ) -> None:
-    """Load a world country × product export table (Atlas, BACI, Comtrade) for world RCA and ECI/PCI."""
+    """Load a world trade table (Atlas, BACI, Comtrade, world layout) as a ledger batch, as `payesh ingest` does."""
     _django()
     from payesh.capabilities.cli import load_world_command
 
     try:
-        load_world_command(file, fmt=fmt, revision=revision, username=user, console=console)
+        load_world_command(file, fmt=fmt, revision=revision, username=user, policy=policy, console=console)
     except SystemExit as exc:
         raise typer.Exit(int(exc.code or 0)) from exc
 

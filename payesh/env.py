@@ -26,11 +26,21 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     ),
     "PAYESH_LAKE": ("./var/lake", "Folder of the Parquet trade lake (facts, manifest, kept source files)"),
     "PAYESH_ENGINE": ("duckdb", "Query engine of the cube: duckdb, postgres or spark"),
-    "SECRET_KEY": ("(generated for development)", "Django secret key; required when DEBUG is false"),
+    "SECRET_KEY": ("(generated for development)",
+                   "Django secret key; required by the production server unless DEBUG is true (the development "
+                   "server generates one in PAYESH_VAR_DIR/secret_key)"),
     "DEBUG": ("false", "Debug mode: true/false (also 1/0, yes/no, on/off)"),
     "ALLOWED_HOSTS": ("127.0.0.1,localhost", "Comma-separated host names the site answers to"),
     "PAYESH_TIME_ZONE": ("Asia/Tehran", "Time zone used to display dates and times"),
     "PAYESH_REGION": ("IR-11", "Province (ISO 3166-2 code) whose customs and counties the monitoring pages focus on"),
+    "PAYESH_SERVER": ("development", "development (runserver) or production (gunicorn + whitenoise); "
+                      "`payesh serve --production` and payesh.wsgi set production themselves"),
+    "PAYESH_HTTPS": ("false", "true behind an HTTPS reverse proxy: HSTS, HTTPS redirect, secure cookies, X-Forwarded-Proto"),
+    "PAYESH_HSTS_SECONDS": ("31536000", "HSTS max-age when PAYESH_HTTPS is true (start low, e.g. 3600, on a new site)"),
+    "PAYESH_VAR_DIR": ("./var", "Folder under which every folder Payesh writes lives unless set on its own"),
+    "PAYESH_MEDIA_ROOT": ("./var/media", "Folder of uploaded files waiting to be loaded (and kept after a failed load)"),
+    "PAYESH_STATIC_ROOT": ("./var/static", "Folder `collectstatic` writes the static files to"),
+    "PAYESH_UPLOAD_RETENTION_DAYS": ("30", "Days the upload of a failed load is kept for a retry before `payesh ledger check --repair` removes it"),
 }
 
 
@@ -62,6 +72,23 @@ def env_choice(name: str, default: str, choices: Sequence[str], environ: Mapping
             f"{name}={value!r} is not supported. Accepted values: {', '.join(choices)}."
         )
     return value
+
+
+def env_int(name: str, default: int, *, minimum: int = 0, environ: Mapping[str, str] | None = None) -> int:
+    raw = env_str(name, str(default), environ)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is below the minimum {minimum}.")
+    return value
+
+
+def env_path(name: str, default: Path, base_dir: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """A folder: absolute, or relative to the project folder (as sqlite:/// paths are)."""
+    path = Path(env_str(name, str(default), environ)).expanduser()
+    return path if path.is_absolute() else base_dir / path
 
 
 def env_list(name: str, default: Sequence[str], environ: Mapping[str, str] | None = None) -> list[str]:
@@ -119,3 +146,32 @@ def load_dotenv(path: Path) -> None:
             raise ImproperlyConfigured(f"{path}:{number}: expected KEY=VALUE, got {line!r}.")
         key, value = line.split("=", 1)
         os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+def local_secret_key(var_dir: Path) -> str:
+    """The development server's key: random, made once per installation in ``var_dir/secret_key`` (mode 0600).
+
+    It replaces the key that used to be written in the source (public, so anyone could forge sessions).
+    The production server never uses it: there a missing SECRET_KEY stops start-up.
+    """
+    import secrets
+    import tempfile
+
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked into place: two processes starting together agree on one key.
+        fd, tmp = tempfile.mkstemp(dir=var_dir, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(f"payesh-development-only-{secrets.token_urlsafe(48)}\n")
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable key ({len(key)} characters); delete it to have a new one made.")
+    return key
+

@@ -15,6 +15,11 @@ urlpatterns = [
     path("ledger/", include("payesh.ledger.urls")),
     path("monitoring/", include("payesh.monitoring.urls")),
     path("capabilities/", include("payesh.capabilities.urls")),
+    path("strategy/", include("payesh.strategy.urls")),
     path("api/", include("payesh.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the site's language and layout (payesh/core/views.py).
+handler400, handler403 = "payesh.core.views.error_400", "payesh.core.views.error_403"
+handler404, handler500 = "payesh.core.views.error_404", "payesh.core.views.error_500"

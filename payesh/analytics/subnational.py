@@ -46,7 +46,10 @@ def regional_rca(regional_values: ArrayLike, reference_product_totals: ArrayLike
     region_total = x.sum(axis=1, keepdims=True)  # (R, 1)
     reference_share = reference / reference.sum()  # (P,)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return (x / region_total) / reference_share[None, :]  # (R, P)
+        rca = (x / region_total) / reference_share[None, :]  # (R, P)
+    # A product the reference never exports has no reference share: undefined, not infinite.
+    rca[:, reference_share == 0] = np.nan
+    return rca
 
 
 def regional_eci(

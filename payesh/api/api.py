@@ -18,12 +18,13 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from payesh.api import facts as fact_rows
+from payesh.api.indicators import router as indicators_router
 from payesh.api import selectors
 from payesh.api.models import ApiToken
 from payesh.api.schemas import BatchesOut, CubeMetaOut, CubeOut, ErrorOut, FactsOut
 from payesh.api.services import TokenRefused, api_token_authenticate
 from payesh.core.exporters import EXPORTERS, download
-from payesh.cube import CUBE, CubeError, CubeQuery
+from payesh.cube import CUBE, CubeError, query_parse
 from payesh.ledger.selectors import demo_data_loaded
 
 LOCALES = ("fa", "en")
@@ -230,8 +231,7 @@ def cube(request: HttpRequest, params: Query[CubeParams]) -> Any:
     """
     language, fmt = _locale(request, params.locale), _format(params.format)
     page_limit, page_offset = _page(params.limit, params.offset, CUBE_LIMIT)
-    query = CubeQuery.parse(_params(request, CUBE_PARAMETERS))
-    fact_rows.cuts_check_values(query.cuts)
+    query = query_parse(_params(request, CUBE_PARAMETERS))
     table = selectors.cube_table(query=query, language=language, limit=page_limit, offset=page_offset)
     if fmt != "json":
         return _download(table.frame, fmt, "payesh-cube", language)
@@ -299,3 +299,6 @@ def batches(request: HttpRequest, params: Query[BatchesParams]) -> Any:
                  for b in loads[page_offset: page_offset + page_limit]],
         "page": {"limit": page_limit, "offset": page_offset, "total": loads.count()},
     }
+
+
+api.add_router("/indicators", indicators_router)  # /api/indicators: payesh.indicators over HTTP

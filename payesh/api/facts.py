@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from payesh.cube import CUBE, CubeError, CubeQuery, Cut, Period
+from payesh.cube import CubeQuery, Cut, Period, query_parse
 
 # The parameters of /api/facts that choose rows (the rest of CubeQuery.parse's are not used here).
 FILTER_PARAMETERS = ("cut", "exclude", "year", "months", "from", "to", "rolling")
@@ -24,26 +24,15 @@ class FactFilter:
 
     @classmethod
     def parse(cls, params: dict[str, str | list[str]]) -> FactFilter:
-        """Read the cube's cut/exclude/period parameters; :class:`CubeError` names a bad one."""
-        query = CubeQuery.parse({k: v for k, v in params.items() if k in FILTER_PARAMETERS})
-        cuts_check_values(query.cuts)
+        """Read the cube's cut/exclude/period parameters; :class:`CubeError` names a bad one (a
+        control character, a member its level does not have, a malformed period…)."""
+        query = query_parse({k: v for k, v in params.items() if k in FILTER_PARAMETERS})
         return cls(query.cuts, query.period)
 
     def to_params(self) -> dict[str, str]:
         params = CubeQuery(cuts=self.cuts, period=self.period).to_params()
         params.pop("measures", None)
         return params
-
-
-def cuts_check_values(cuts: tuple[Cut, ...]) -> None:
-    """Values of whole-number levels (year, month, section…) must be whole numbers."""
-    for cut in cuts:
-        if CUBE.levels[cut.level].key_type != "int":
-            continue
-        for value in cut.values:
-            if not value.lstrip("-").isdigit() or len(value) > 9:
-                raise CubeError("exclude" if cut.exclude else "cut",
-                                f"{cut.level} takes whole numbers, not {value!r}")
 
 
 @dataclass

@@ -1,29 +1,23 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from payesh.capabilities.models import Capacity, CapacityRevision, ComplexityRun, WorldDataset
-
-
-class RevisionInline(admin.TabularInline):  # type: ignore[type-arg]
-    model = CapacityRevision
-    extra = 0
-    can_delete = False
-    readonly_fields = ("action", "changed_by", "changed_at", "changes", "note")
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+from payesh.capabilities.models import Capacity, ComplexityRun, WorldDataset
 
 
 @admin.register(Capacity)
-class CapacityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Read-only here: changes go through the registry pages so that the rules and history apply."""
+class CapacityAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+    """Read-only here: changes go through the registry pages so that the review rules apply.
 
-    list_display = ("county", "agency", "kind", "hs_code", "quantity", "unit", "year", "status")
-    list_filter = ("status", "kind", "agency")
+    The history view (django-simple-history) lists every recorded change; reverting from it is
+    switched off for the whole site (``SIMPLE_HISTORY_REVERT_DISABLED``).
+    """
+
+    list_display = ("county", "agency", "kind", "hs_code", "quantity", "unit", "year", "review_status")
+    list_filter = ("review_status", "kind", "agency")
     search_fields = ("hs_code", "description", "source")
-    inlines = [RevisionInline]
+    history_list_display = ("review_status", "quantity", "history_change_reason")
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from payesh.capabilities.models import Capacity
+from payesh.core.locking import VersionedFormMixin
 from payesh.core.models import Role, User
 from payesh.reference.models import Agency, County
 
 
-class CapacityForm(forms.ModelForm):  # type: ignore[type-arg]
+class CapacityForm(VersionedFormMixin, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Capacity
         fields = ["county", "agency", "kind", "hs_revision", "hs_code", "description", "quantity", "unit", "year",

@@ -2,8 +2,9 @@
 
 A :class:`Capacity` is one fact an agency states about a county (production of a product, a plant,
 cold storage, a border facility, labour), with its period, unit and source. Focal points enter
-and edit their own agency's rows; analysts approve or return them. Every change leaves a
-:class:`CapacityRevision` with a full snapshot, so the history page can say who changed what when.
+and edit their own agency's rows; analysts approve or return them through the core review workflow
+(:mod:`payesh.core.review`). Every change leaves a django-simple-history record, so the page can say who
+changed what when (:mod:`payesh.core.history`).
 
 World trade tables (Atlas, BACI, Comtrade) are not facts of the ledger: they live as Parquet files
 under ``PAYESH_LAKE/world`` and :class:`WorldDataset` / :class:`ComplexityRun` record what is there.
@@ -15,6 +16,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from payesh.core.locking import Versioned
+from payesh.core.review import Reviewable
 
 
 class CapacityKind(models.TextChoices):
@@ -25,13 +30,6 @@ class CapacityKind(models.TextChoices):
     BORDER_INFRASTRUCTURE = "border_infrastructure", _("Border infrastructure")
     LABOUR = "labour", _("Labour")
     OTHER = "other", _("Other")
-
-
-class CapacityStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted for review")
-    APPROVED = "approved", _("Approved")
-    RETURNED = "returned", _("Returned for correction")
 
 
 class CapacityUnit(models.TextChoices):
@@ -53,7 +51,7 @@ TONNE_UNITS = frozenset({CapacityUnit.TONNES, CapacityUnit.TONNES_PER_YEAR})
 hs_code_validator = RegexValidator(r"^(\d{2}|\d{4}|\d{6})$", _("Give 2, 4 or 6 digits of an HS code."))
 
 
-class Capacity(models.Model):
+class Capacity(Reviewable, Versioned, models.Model):
     county = models.ForeignKey("reference.County", verbose_name=_("county"), on_delete=models.PROTECT,
                                related_name="capacities")
     agency = models.ForeignKey("reference.Agency", verbose_name=_("agency"), on_delete=models.PROTECT,
@@ -71,57 +69,21 @@ class Capacity(models.Model):
     month = models.PositiveSmallIntegerField(_("month (optional)"), null=True, blank=True,
                                              validators=[MinValueValidator(1), MaxValueValidator(12)])
     source = models.CharField(_("source"), max_length=300)
-    status = models.CharField(_("status"), max_length=12, choices=CapacityStatus.choices,
-                              default=CapacityStatus.DRAFT)
-    reviewer_note = models.TextField(_("reviewer's note"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True,
-                                    blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["county_id", "kind", "-year", "id"]
         verbose_name = _("capacity")
         verbose_name_plural = _("capacities")
-        indexes = [models.Index(fields=["county", "year"]), models.Index(fields=["agency", "status"])]
+        indexes = [models.Index(fields=["county", "year"]), models.Index(fields=["agency", "review_status"])]
 
     def __str__(self) -> str:
         return f"{self.county_id} {self.get_kind_display()} {self.hs_code} {self.year}"
-
-    @property
-    def editable(self) -> bool:
-        return self.status in (CapacityStatus.DRAFT, CapacityStatus.RETURNED)
-
-
-class CapacityRevision(models.Model):
-    """One change of a capacity: who, when, which action, and the row as it was afterwards."""
-
-    class Action(models.TextChoices):
-        CREATED = "created", _("created")
-        UPDATED = "updated", _("updated")
-        SUBMITTED = "submitted", _("submitted")
-        APPROVED = "approved", _("approved")
-        RETURNED = "returned", _("returned")
-
-    capacity = models.ForeignKey(Capacity, verbose_name=_("capacity"), on_delete=models.CASCADE,
-                                 related_name="revisions")
-    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-    snapshot = models.JSONField(_("snapshot"), default=dict)
-    changes = models.JSONField(_("changed fields"), default=dict)
-    note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        ordering = ["capacity_id", "changed_at", "id"]
-        verbose_name = _("capacity revision")
-        verbose_name_plural = _("capacity revisions")
-
-    def __str__(self) -> str:
-        return f"{self.capacity_id} {self.action} {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class WorldFormat(models.TextChoices):

@@ -7,8 +7,9 @@ Where each number comes from (one hop):
   concordance weights, 6 digits, then we read headings = 4 digits; an approximation where one
   HS12 code splits over several HS92 headings);
 * RCA against the nation — :func:`payesh.analytics.subnational.regional_rca` with the nation's
-  exports by product as the reference; against the world — the same with the world's product
-  totals of the latest :class:`ComplexityRun` (only when world data is loaded);
+  exports by product as the reference; against the world — the same function with the world's
+  product totals of the nearest complexity run (:mod:`payesh.capabilities.complexity`, a derived
+  result the cube reads back; only when world data is loaded);
 * presence, density, COG and opportunities — :mod:`payesh.analytics.complexity` /
   :mod:`payesh.analytics.opportunity` over the external product space: the world proximity and PCI
   when computed, else the Atlas product-space network (see :mod:`payesh.capabilities.productspace`).
@@ -29,11 +30,15 @@ from django.db.models import Q, QuerySet
 from payesh.analytics.complexity import DroppedUnitsWarning, FloatArray, coi_cog, presence
 from payesh.analytics.opportunity import STRATEGIES, opportunity_scores
 from payesh.analytics.subnational import regional_density, regional_eci, regional_rca
-from payesh.capabilities import world
-from payesh.capabilities.models import TONNE_UNITS, Capacity, ComplexityRun, WorldDataset
+from payesh.capabilities import complexity
+from payesh.capabilities.complexity import WorldRun
+from payesh.capabilities.models import TONNE_UNITS, Capacity
 from payesh.capabilities.productspace import atlas_product_space
-from payesh.core.models import User
+from payesh.core.models import Role, User
+from payesh.core.review import ReviewStatus
 from payesh.cube import CubeError, CubeQuery, run
+from payesh.ledger.models import Batch
+from payesh.ledger.selectors import batch_list
 from payesh.reference.models import County, HSProduct, Province
 
 HS_LEVEL_BY_DIGITS = {2: "chapter", 4: "heading", 6: "subheading"}
@@ -106,20 +111,21 @@ class ExternalSpace:
     pci: FloatArray  # (P,)
     proximity: FloatArray  # (P, P)
     world_exports: pd.Series | None  # world exports by product (all products of the run), when a run exists
-    run: ComplexityRun | None
+    run: WorldRun | None
     source: str  # "world" or "atlas"
 
 
 def external_space(*, solar_year: int) -> ExternalSpace:
-    complexity_run = world.run_nearest(solar_to_gregorian(solar_year))
+    complexity_run = complexity.run_nearest(solar_to_gregorian(solar_year))
     if complexity_run is not None:
-        frames = world.run_frames(complexity_run)
+        frames = complexity.run_frames(complexity_run)
         all_products = frames["products"].astype({"product": str})
         world_exports = all_products.set_index("product")["world_exports_usd"].astype(float)
         products_frame = all_products[np.isfinite(all_products["pci"])].sort_values("product")
         products = products_frame["product"].tolist()
         return ExternalSpace(tuple(products), products_frame["pci"].to_numpy(dtype=float),
-                             world.run_proximity(complexity_run, products), world_exports, complexity_run, "world")
+                             complexity.run_proximity(complexity_run, products), world_exports, complexity_run,
+                             "world")
     space = atlas_product_space()
     keep = np.isfinite(space.pci)
     products = tuple(p for p, k in zip(space.products, keep, strict=True) if k)
@@ -137,8 +143,25 @@ def _heading_names(codes: Iterable[str], language: str) -> dict[str, str]:
     return {p.code: (p.name_fa if fa and p.name_fa else p.name_en) for p in rows}
 
 
+def region_exports(*, year: int) -> dict[str, float]:
+    """Exports originating in the region in a year — every row, with or without a county (the cube's total)."""
+    frame = _cube({"measures": "value_usd,weight_t", "cut": f"flow:export;origin_province:{region_code()}",
+                   "year": str(year)})
+    if frame.empty:
+        return {"value_usd": 0.0, "weight_t": 0.0}
+    return {"value_usd": float(frame["value_usd"].iloc[0] or 0.0), "weight_t": float(frame["weight_t"].iloc[0] or 0.0)}
+
+
+#: Key of the overview row for exports of the region whose county of origin was not recorded.
+NO_COUNTY = ""
+
+
 def county_overview(*, year: int, language: str) -> pd.DataFrame:
-    """Counties of the region with their exports, top product and products with RCA ≥ 1 vs the nation."""
+    """Counties of the region with their exports, top product and products with RCA ≥ 1 vs the nation.
+
+    Exports whose county of origin is not recorded get a row of their own (``county`` = ""), so the
+    rows add up to the region's total as the cube gives it.
+    """
     counties = list(County.objects.filter(province_id=region_code()).order_by("code"))
     base = pd.DataFrame({
         "county": [c.code for c in counties],
@@ -148,6 +171,13 @@ def county_overview(*, year: int, language: str) -> pd.DataFrame:
     if by_product.empty:
         return base.assign(exports_usd=0.0, weight_t=0.0, products=0, specialised=0, top_product="",
                            top_product_name="")
+    by_product = by_product.assign(origin_county=by_product["origin_county"].fillna(NO_COUNTY))
+    unassigned = by_product[by_product["origin_county"] == NO_COUNTY]
+    if not unassigned.empty:
+        # The cube's caption of a missing county ("Unknown" / «نامعلوم»), in the page's language.
+        base = pd.concat([base, pd.DataFrame({"county": [NO_COUNTY],
+                                              "county_name": [unassigned["origin_county_caption"].iloc[0]],
+                                              "lat": [np.nan], "lon": [np.nan]})], ignore_index=True)
     nation = national_exports(year=year)
     wide = by_product.pivot_table(index="origin_county", columns="heading", values="value_usd",
                                   aggfunc="sum", fill_value=0.0)
@@ -227,20 +257,19 @@ def capability_profile(*, scope: str, year: int, strategy: str = "balanced", lan
         return profile
     exports = exports[exports["value_usd"] > 0].copy()
     nation = national_exports(year=year)
-    values = exports["value_usd"].to_numpy(dtype=float)[None, :]  # (1, P_r)
     # RCA over the nation's whole basket (P_n ⊇ P_r): the reference share of a product is of the nation's total.
     universe = nation.index.union(pd.Index(exports["heading"]))
     own = exports.set_index("heading")["value_usd"].reindex(universe).fillna(0.0).to_numpy()[None, :]  # (1, P_n)
     rca_all = regional_rca(own, nation.reindex(universe).fillna(0.0).to_numpy())[0]  # (P_n,)
     exports["rca_nation"] = pd.Series(rca_all, index=universe).reindex(exports["heading"]).to_numpy()
     if space.world_exports is not None:
-        world_ref = space.world_exports.reindex(exports["heading"]).fillna(0.0).to_numpy()
-        # RCA against the world: shares within the region's basket over shares in world trade. Products the
-        # world table lacks have no world reference, so their RCA is undefined (NaN), not zero.
-        share_region = values[0] / values[0].sum()
-        share_world = world_ref / float(space.world_exports.sum())
-        with np.errstate(divide="ignore", invalid="ignore"):
-            exports["rca_world"] = np.where(world_ref > 0, share_region / share_world, np.nan)
+        # RCA against the world: the same regional RCA, with the world's exports by product (all
+        # products of the run) as the reference. Products the world table lacks are NaN, not zero.
+        world_universe = space.world_exports.index.union(pd.Index(exports["heading"]))
+        own_world = exports.set_index("heading")["value_usd"].reindex(world_universe).fillna(0.0).to_numpy()
+        rca_world = regional_rca(own_world[None, :],  # (1, P_w)
+                                 space.world_exports.reindex(world_universe).fillna(0.0).to_numpy())[0]
+        exports["rca_world"] = pd.Series(rca_world, index=world_universe).reindex(exports["heading"]).to_numpy()
     else:
         exports["rca_world"] = np.nan
     exports["share"] = exports["value_usd"] / exports["value_usd"].sum()
@@ -316,7 +345,7 @@ def capacity_gap(*, scope: str, scope_kind: str, language: str) -> pd.DataFrame:
             "capacity": capacity.pk, "county": capacity.county_id, "county_name": capacity.county.name,
             "agency": capacity.agency.name, "kind": str(capacity.get_kind_display()), "hs_revision": revision,
             "hs_code": capacity.hs_code, "product": caption or capacity.description[:80], "year": capacity.year,
-            "quantity": quantity, "unit": str(capacity.get_unit_display()), "status": str(capacity.get_status_display()),
+            "quantity": quantity, "unit": str(capacity.get_unit_display()), "status": str(capacity.get_review_status_display()),
             "exported_t": exported_t, "exported_usd": exported_usd,
             "exported_share": (exported_t / quantity) if in_tonnes and quantity > 0 else np.nan,
             "unexported_t": (quantity - exported_t) if in_tonnes else np.nan,
@@ -329,15 +358,27 @@ def capacity_gap(*, scope: str, scope_kind: str, language: str) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 
+def capacity_rows_visible_to(user: User) -> QuerySet[Capacity]:
+    """The rows this user may read (docs/access-policy.md; the same rule as ``capabilities.read_capacity``).
+
+    Approved rows: every signed-in user. Drafts, submitted and returned rows: analysts and
+    administrators, and the focal points of the row's own agency.
+    """
+    rows = Capacity.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return rows.none()
+    if user.is_analyst:
+        return rows
+    visible = Q(review_status=ReviewStatus.APPROVED)
+    if user.role == Role.FOCAL_POINT and user.agency_id is not None:
+        visible |= Q(agency_id=user.agency_id)
+    return rows.filter(visible)
+
+
 def capacity_list(*, user: User, county: str = "", agency: str = "", kind: str = "", status: str = "",
                   year: int | None = None) -> QuerySet[Capacity]:
-    """Rows a user may see, filtered. Everyone signed in reads approved rows; agencies see their own drafts."""
-    rows = Capacity.objects.select_related("county", "agency", "created_by", "reviewed_by")
-    if not user.is_analyst:
-        visible = Q(status="approved") | Q(status="submitted")
-        if user.agency_id is not None:
-            visible |= Q(agency_id=user.agency_id)
-        rows = rows.filter(visible)
+    """Rows a user may see (:func:`capacity_rows_visible_to`), filtered."""
+    rows = capacity_rows_visible_to(user).select_related("county", "agency", "created_by", "decided_by")
     if county:
         rows = rows.filter(county_id=county)
     if agency:
@@ -345,7 +386,7 @@ def capacity_list(*, user: User, county: str = "", agency: str = "", kind: str =
     if kind:
         rows = rows.filter(kind=kind)
     if status:
-        rows = rows.filter(status=status)
+        rows = rows.filter(review_status=status)
     if year:
         rows = rows.filter(year=year)
     return rows
@@ -356,25 +397,34 @@ def capacity_frame(rows: Iterable[Capacity]) -> pd.DataFrame:
         "id": c.pk, "county": c.county_id, "county_name": c.county.name, "agency": c.agency_id,
         "kind": c.kind, "hs_revision": c.hs_revision, "hs_code": c.hs_code, "description": c.description,
         "quantity": float(c.quantity), "unit": c.unit, "year": c.year, "month": c.month, "source": c.source,
-        "status": c.status, "reviewer_note": c.reviewer_note,
+        "status": c.review_status, "return_reason": c.return_reason,
         "entered_by": c.created_by.username if c.created_by else "", "updated_at": c.updated_at.isoformat(),
     } for c in rows])
 
 
-def world_datasets() -> QuerySet[WorldDataset]:
-    return WorldDataset.objects.select_related("loaded_by")
+#: Ledger readers of world and bilateral trade (their batches are listed on the world page).
+WORLD_READERS = ("baci_csv", "comtrade_csv", "atlas_csv", "world_csv")
 
 
-def world_runs() -> list[ComplexityRun]:
-    return [r for r in ComplexityRun.objects.select_related("dataset")
-            if (world.world_dir() / r.path / "products.parquet").exists()]
+def world_batches() -> QuerySet[Batch]:
+    """Loads of world files in the ledger, newest first (status, rows, who loaded them)."""
+    return batch_list().filter(format__in=WORLD_READERS)
 
 
-def world_ranking(run_: ComplexityRun, language: str) -> pd.DataFrame:
+def world_coverage() -> pd.DataFrame:
+    """World value and rows by source and Gregorian year, from the cube."""
+    return complexity.world_coverage()
+
+
+def world_runs() -> list[WorldRun]:
+    return complexity.complexity_runs()
+
+
+def world_ranking(run_: WorldRun, language: str) -> pd.DataFrame:
     """Countries of a run by ECI, with Persian/English names from the reference data."""
     from payesh.reference.models import Country
 
-    frame = world.run_frames(run_)["countries"]
+    frame = complexity.run_frames(run_)["countries"]
     names = {c.iso3: (c.name_fa if language.startswith("fa") and c.name_fa else c.name_en)
              for c in Country.objects.filter(iso3__in=frame["country"].tolist())}
     frame = frame.assign(country_name=frame["country"].map(names).fillna(frame["country"]))

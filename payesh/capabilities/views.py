@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,9 +19,11 @@ from django.views.decorators.http import require_POST
 from payesh.analytics.opportunity import STRATEGIES
 from payesh.capabilities import charts, selectors, services
 from payesh.capabilities.forms import CapacityForm, ReviewForm
-from payesh.capabilities.models import Capacity, CapacityKind, CapacityStatus
+from payesh.capabilities.models import Capacity, CapacityKind
 from payesh.core.exporters import EXPORTERS, download
+from payesh.core.locking import EditConflict
 from payesh.core.models import User
+from payesh.core.review import ReviewError, ReviewStatus, review_allowed, review_approve, review_return, review_submit
 from payesh.ledger.selectors import demo_data_loaded
 from payesh.reference.models import Agency, County
 
@@ -76,16 +78,20 @@ def index(request: HttpRequest) -> HttpResponse:
     overview = selectors.county_overview(year=year, language=language) if year else pd.DataFrame()
     if (response := _download(request, {"counties": overview}, "counties")) is not None:
         return response
-    has_exports = not overview.empty and float(overview["exports_usd"].sum()) > 0
+    # The province's total is the cube's, not a sum of the table: rows without a county count too.
+    total = selectors.region_exports(year=year) if year else {"value_usd": 0.0, "weight_t": 0.0}
+    has_exports = total["value_usd"] > 0
     space = selectors.external_space(solar_year=year) if year else None
+    counties = overview[overview["county"] != selectors.NO_COUNTY] if has_exports else overview
     return _render(request, "capabilities/index.html", {
         "years": years, "year": year, "region": selectors.scope_lookup(selectors.region_code()),
         "region_code": selectors.region_code(),
         "rows": overview.to_dict("records") if has_exports else [],
-        "total_usd": float(overview["exports_usd"].sum()) if has_exports else 0.0,
+        "total_usd": total["value_usd"],
+        "county_count": len(counties),
         "map": charts.county_map(overview, language) if has_exports else "",
         "world_run": space.run if space else None,
-        "counties_without_exports": int((overview["exports_usd"] <= 0).sum()) if has_exports else 0,
+        "counties_without_exports": int((counties["exports_usd"] <= 0).sum()) if has_exports else 0,
     })
 
 
@@ -147,7 +153,7 @@ def registry(request: HttpRequest) -> HttpResponse:
     return _render(request, "capabilities/registry.html", {
         "page": page, "filters": filters, "year": year_text, "querystring": query.urlencode(),
         "counties": County.objects.filter(province_id=selectors.region_code()),
-        "agencies": Agency.objects.all(), "kinds": CapacityKind.choices, "statuses": CapacityStatus.choices,
+        "agencies": Agency.objects.all(), "kinds": CapacityKind.choices, "statuses": ReviewStatus.choices,
         "can_enter": services.capacity_can_enter(user=user),
         "to_review": selectors.capacity_list(user=user, status="submitted").count() if user.is_analyst else 0,
     })
@@ -160,10 +166,8 @@ def capacity_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = CapacityForm(request.POST or None, user=user, initial={"county": request.GET.get("county")})
     if request.method == "POST" and form.is_valid():
-        try:
-            capacity = services.capacity_create(user=user, **form.cleaned_data)
-        except services.CapacityPermissionError as exc:
-            raise PermissionDenied(str(exc.message)) from exc
+        data = {name: value for name, value in form.cleaned_data.items() if name != "lock_version"}
+        capacity = services.capacity_create(user=user, **data)
         messages.success(request, _("The capacity was saved as a draft. Submit it when it is complete."))
         return redirect("capabilities:capacity", capacity_id=capacity.pk)
     return _render(request, "capabilities/capacity_form.html", {"form": form, "capacity": None})
@@ -177,12 +181,18 @@ def capacity_edit(request: HttpRequest, capacity_id: int) -> HttpResponse:
         raise PermissionDenied
     form = CapacityForm(request.POST or None, instance=capacity, user=user)
     if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "lock_version"}
         try:
-            services.capacity_update(capacity_id=capacity.pk, user=user, **form.cleaned_data)
-        except services.CapacityPermissionError as exc:
-            raise PermissionDenied(str(exc.message)) from exc
-        except services.CapacityError as exc:
-            messages.error(request, str(exc.message))
+            services.capacity_update(capacity_id=capacity.pk, user=user, expected_version=form.expected_version,
+                                     **data)
+        except EditConflict as exc:
+            # Keep what the person typed on the page, say why it was not saved; nothing is overwritten.
+            form.add_error(None, exc)
+            response = _render(request, "capabilities/capacity_form.html", {"form": form, "capacity": capacity})
+            response.status_code = 409
+            return response
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         return redirect("capabilities:capacity", capacity_id=capacity.pk)
     return _render(request, "capabilities/capacity_form.html", {"form": form, "capacity": capacity})
 
@@ -190,50 +200,45 @@ def capacity_edit(request: HttpRequest, capacity_id: int) -> HttpResponse:
 @login_required
 def capacity_detail(request: HttpRequest, capacity_id: int) -> HttpResponse:
     user = _user(request)
-    capacity = get_object_or_404(Capacity.objects.select_related("county", "agency", "created_by", "reviewed_by"),
-                                 pk=capacity_id)
-    if not selectors.capacity_list(user=user).filter(pk=capacity.pk).exists():
+    capacity = get_object_or_404(Capacity.objects.select_related("county", "agency", "created_by", "submitted_by",
+                                                                 "decided_by"), pk=capacity_id)
+    if not user.has_perm("capabilities.read_capacity", capacity):
         raise Http404
-    revisions = list(capacity.revisions.select_related("changed_by"))
-    for revision in revisions:
-        # Field labels in the user's language; a creation lists what was entered, not "– → value" pairs.
-        revision.readable = [  # type: ignore[attr-defined]
-            (getattr(Capacity._meta.get_field(name), "verbose_name", name), before, after)
-            for name, (before, after) in revision.changes.items()
-            if revision.action != "created" or after not in (None, "")]
     return _render(request, "capabilities/capacity_detail.html", {
-        "capacity": capacity, "revisions": revisions, "review_form": ReviewForm(),
+        "capacity": capacity, "review_form": ReviewForm(),
         "can_edit": services.capacity_can_edit(user=user, capacity=capacity),
-        "can_submit": capacity.editable and services.capacity_can_enter(user=user, agency=capacity.agency),
-        "can_review": services.capacity_can_review(user=user, capacity=capacity),
+        "can_submit": capacity.is_editable and review_allowed(obj=capacity, user=user, action="submit"),
+        "can_review": capacity.review_status == ReviewStatus.SUBMITTED
+        and review_allowed(obj=capacity, user=user, action="review"),
     })
 
 
-ACTIONS = {"submit", "approve", "return"}
+REVIEW_ACTIONS = {"submit", "approve", "return"}
 
 
 @require_POST
 @login_required
 def capacity_action(request: HttpRequest, capacity_id: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
+    """The core review workflow on one row; a refused transition comes back as a message on the page."""
+    if action not in REVIEW_ACTIONS:
         raise Http404
     user = _user(request)
-    get_object_or_404(Capacity, pk=capacity_id)
+    capacity = get_object_or_404(Capacity, pk=capacity_id)
+    if not user.has_perm("capabilities.read_capacity", capacity):
+        raise Http404
     note = request.POST.get("note", "")
     try:
         if action == "submit":
-            services.capacity_submit(capacity_id=capacity_id, user=user)
+            review_submit(obj=capacity, user=user)
             messages.success(request, _("Submitted for review."))
         elif action == "approve":
-            services.capacity_approve(capacity_id=capacity_id, user=user, note=note)
+            review_approve(obj=capacity, user=user, note=note)
             messages.success(request, _("Approved."))
         else:
-            services.capacity_return(capacity_id=capacity_id, user=user, note=note)
+            review_return(obj=capacity, user=user, reason=note)
             messages.success(request, _("Returned to the agency."))
-    except services.CapacityPermissionError as exc:
-        raise PermissionDenied(str(exc.message)) from exc
-    except services.CapacityError as exc:
-        messages.error(request, str(exc.message))
+    except ReviewError as exc:
+        messages.error(request, " ".join(exc.messages))
     return redirect("capabilities:capacity", capacity_id=capacity_id)
 
 
@@ -246,17 +251,19 @@ def capacity_action(request: HttpRequest, capacity_id: int, action: str) -> Http
 def world_data(request: HttpRequest) -> HttpResponse:
     language = _language()
     runs = selectors.world_runs()
-    latest = runs[0] if runs else None
+    current = [r for r in runs if not r.stale]
+    latest = current[0] if current else None
     ranking = selectors.world_ranking(latest, language) if latest else pd.DataFrame()
-    datasets = list(selectors.world_datasets())
-    dataset_frame = pd.DataFrame([{
-        "id": d.pk, "format": d.format, "file": d.source_name, "revision": d.source_revision,
-        "years": ",".join(str(y) for y in d.years), "rows": d.rows, "countries": d.countries, "products": d.products,
-        "total_usd": d.total_usd, "loaded_at": d.loaded_at.isoformat()} for d in datasets])
-    if (response := _download(request, {"datasets": dataset_frame, "eci": ranking}, "datasets")) is not None:
+    coverage = selectors.world_coverage()
+    batches = list(selectors.world_batches()[:50])
+    run_frame = pd.DataFrame([{
+        "id": r.id, "year": r.year, "source": r.source, "batches": " ".join(r.batches), "countries": r.countries,
+        "products": r.products, "computed_at": r.computed_at, "stale": r.stale} for r in runs])
+    tables = {"coverage": coverage, "runs": run_frame, "eci": ranking}
+    if (response := _download(request, tables, "coverage")) is not None:
         return response
     return _render(request, "capabilities/world.html", {
-        "datasets": datasets, "runs": runs, "latest": latest,
+        "coverage": coverage.to_dict("records"), "batches": batches, "runs": runs, "latest": latest,
         "ranking": ranking.head(40).to_dict("records") if not ranking.empty else [],
         "eci_chart": charts.eci_bar(ranking, language) if not ranking.empty else "",
     })

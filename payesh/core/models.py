@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -24,6 +25,10 @@ class User(AbstractUser):
     )
     language = models.CharField(_("interface language"), max_length=5, blank=True,
                                 choices=[("fa", "فارسی"), ("en", "English")])
+
+    # Who changed a person's role or agency, and when. The password hash is never copied into the
+    # history, and last_login (touched by every sign-in) is not history worth keeping.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("user")

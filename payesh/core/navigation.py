@@ -26,6 +26,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("monitoring:overview", _("Monitoring")),
     NavItem("monitoring:explorer", _("Explorer")),
     NavItem("capabilities:index", _("Capability mapping"), needs_login=True),
+    NavItem("strategy:index", _("Strategic document"), needs_login=True),
     NavItem("ledger:batches", _("Trade ledger"), needs_login=True),
     NavItem("reference:index", _("Reference data")),
     NavItem("admin:index", _("Administration"), needs_login=True, needs_staff=True),

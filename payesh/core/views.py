@@ -42,3 +42,28 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+# ------------------------------------------------------------------ error pages
+# In the site's language and layout (navigation, language switch), never Django's bare English page.
+def _error_page(request: HttpRequest, status: int) -> HttpResponse:
+    return render(request, "core/error.html", {"status": status}, status=status)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 400)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, 404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    try:
+        return _error_page(request, 500)
+    except Exception:  # noqa: BLE001 - the error page itself must not fail: fall back to plain text
+        return HttpResponse("500 · خطای سرور · Server error", status=500, content_type="text/plain; charset=utf-8")

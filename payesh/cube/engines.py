@@ -1,16 +1,25 @@
 """Engines that hold the facts: DuckDB over the Parquet lake (default), PostgreSQL, Spark.
 
 Each engine turns the lake's active batches plus the dimension tables into a :class:`Source`;
-the compiled query is the same Ibis expression everywhere. DuckDB also keeps rollups — aggregates
-of the facts at coarser grains — and answers from the smallest one that holds every column a
-query needs; they are rebuilt when the manifest changes (a batch loaded, withdrawn or restored).
+the compiled query is the same Ibis expression everywhere. DuckDB also answers from rollups —
+aggregates of the facts at coarser grains — choosing the smallest one that holds every column a
+query needs.
+
+Reading never writes. The writer side is :meth:`DuckDBEngine.refresh` / :meth:`PostgresEngine.sync`,
+run by ``payesh.cube.refresh.cube_refresh`` when the ledger commits, withdraws or restores a batch:
+rollups are written as Parquet files under ``<lake>/rollups/<lake version>/`` (so every process
+shares them), and the PostgreSQL copy of the facts is replaced. A reader uses the rollups of the
+current lake version when they exist and the facts otherwise.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import re
+import shutil
 import threading
-from collections.abc import Iterable
+import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,13 +29,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from payesh.cube.compile import Source, needed_columns
+from payesh.cube.compile import Source, _needed_measures, needed_columns
+from payesh.cube.dims import DIM_TABLES, dim_read, dims_fingerprint
+from payesh.cube.model import CUBE
 from payesh.cube.query import CubeQuery
-from payesh.ledger.core import FACT_COLUMNS, Lake
+from payesh.ledger.core import FACT_COLUMNS, Lake, duckdb_connect
 from payesh.ledger.core.schema import DUCKDB_TYPES
 
-DIM_TABLES = ("dim_country", "dim_region", "dim_chapter", "dim_section", "dim_product", "dim_office", "dim_market",
-              "dim_province", "dim_county", "concordance")
+ROLLUPS_FOLDER = "rollups"
 
 # Grains of the DuckDB rollups, smallest first. A query is answered from the first rollup that has
 # every column it needs (and no distinct count); otherwise from the facts.
@@ -89,12 +99,21 @@ def _file_revisions(files: tuple[str, ...]) -> frozenset[str]:
     return frozenset(found) or frozenset({"HS12"})
 
 
-def _quote_list(paths: Iterable[Path]) -> str:
-    return ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
+def rollups_dir(lake: Lake) -> Path:
+    """Where the rollups of the lake's current version are (or will be) written."""
+    return lake.root / ROLLUPS_FOLDER / re.sub(r"[^0-9A-Za-z_-]", "_", lake_fingerprint(lake))
+
+
+def _rollup_select(name: str) -> str:
+    # Identifiers only (column names from ROLLUPS); no value is ever part of this text.
+    grain = ", ".join(f'"{c}"' for c in ROLLUPS[name])
+    return (f"SELECT {grain}, sum(value_usd) AS value_usd, sum(net_weight_kg) AS net_weight_kg, count(*) AS _rows "
+            # Perf (cube benchmark): stored in period order, so the zone maps skip other years.
+            f'FROM facts GROUP BY ALL ORDER BY "jalali_year", "jalali_month"')
 
 
 class DuckDBEngine:
-    """DuckDB in-process over the lake. Thread-safe: one connection per fingerprint, queries serialised."""
+    """DuckDB in-process over the lake. Thread-safe: one connection per lake version, queries serialised."""
 
     name = "duckdb"
 
@@ -105,51 +124,82 @@ class DuckDBEngine:
         self.threads = threads
         self._lock = threading.RLock()
         self._state: tuple[str, Any] | None = None
-        self._built_rollups: set[str] = set()
+        self._rollups: set[str] = set()  # rollups of the current lake version, loaded from their files
         self._sources: dict[str | None, Source] = {}
 
+    # ------------------------------------------------------------------ writer side
+    def refresh(self) -> list[str]:
+        """Write the rollups of the lake's current version (if not written yet); drop older versions.
+
+        Called by the writer (``cube_refresh`` after a batch is committed, withdrawn or restored),
+        never on a read. Written aside and renamed, so a reader sees all of them or none.
+        """
+        if not self.use_rollups:
+            return []
+        target = rollups_dir(self.lake)
+        parent = target.parent
+        if not all((target / f"{name}.parquet").exists() for name in ROLLUPS):
+            shutil.rmtree(target, ignore_errors=True)  # an incomplete folder (removed by hand): write it again
+            parent.mkdir(parents=True, exist_ok=True)
+            staging = parent / f".staging-{uuid.uuid4().hex}"
+            staging.mkdir()
+            try:
+                con = duckdb_connect()
+                version = lake_fingerprint(self.lake)
+                self.lake.create_facts_view(con, "facts")
+                for name in ROLLUPS:
+                    con.execute(f"COPY ({_rollup_select(name)}) TO $path (FORMAT parquet)",
+                                {"path": str(staging / f"{name}.parquet")})
+                con.close()
+                if lake_fingerprint(self.lake) != version or target.exists():
+                    return []  # another commit came in meanwhile (its own refresh writes its rollups)
+                os.replace(staging, target)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        for old in parent.iterdir():
+            if old != target and not old.name.startswith(".staging-"):
+                shutil.rmtree(old, ignore_errors=True)
+        return list(ROLLUPS)
+
+    # ------------------------------------------------------------------ reader side
     def _backend(self) -> Any:
-        fingerprint = lake_fingerprint(self.lake) + "|" + _dims_fingerprint(self.dims_dir)
+        fingerprint = lake_fingerprint(self.lake) + "|" + dims_fingerprint(self.dims_dir)
         if self._state is not None and self._state[0] == fingerprint:
             return self._state[1]
         backend = ibis.duckdb.connect(threads=self.threads)
         raw = backend.con
         raw.execute("SET autoinstall_known_extensions=false; SET autoload_known_extensions=false")
         self.lake.create_facts_view(raw, "facts")
+        # In-memory copies of the small dimension tables (an unpublished one is an empty table).
         for name in DIM_TABLES:
-            path = self.dims_dir / f"{name}.parquet"
-            if path.exists():
-                raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM read_parquet({_quote_list([path])})')
+            raw.register("_dimension", dim_read(self.dims_dir, name))
+            raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _dimension')
+            raw.unregister("_dimension")
+        self._rollups = set()
+        if self.use_rollups:
+            folder = rollups_dir(self.lake)
+            for name in ROLLUPS:
+                path = folder / f"{name}.parquet"
+                if path.exists():
+                    # In memory (not a view over the file): the rollups are small and read on every page.
+                    raw.execute(f'CREATE TABLE "rollup_{name}" AS SELECT * FROM read_parquet($path)',
+                                {"path": str(path)})
+                    self._rollups.add(name)
         self._state = (fingerprint, backend)
-        self._built_rollups = set()
         self._sources = {}
         return backend
 
     def _rollup_for(self, query: CubeQuery) -> str | None:
         if not self.use_rollups:
             return None
-        from payesh.cube.compile import _needed_measures
-        from payesh.cube.model import CUBE
-
         base, _ = _needed_measures(CUBE, query.measures)
         if any(m.formula.startswith("count_distinct") for m in base):
             return None
         needed = needed_columns(query)
         for name, grain in ROLLUPS.items():
-            if needed <= set(grain):
+            if needed <= set(grain) and name in self._rollups:
                 return name
         return None
-
-    def _ensure_rollup(self, backend: Any, name: str) -> None:
-        if name in self._built_rollups:
-            return
-        grain = ", ".join(f'"{c}"' for c in ROLLUPS[name])
-        backend.con.execute(
-            f'CREATE OR REPLACE TABLE "rollup_{name}" AS SELECT {grain}, sum(value_usd) AS value_usd, '
-            f'sum(net_weight_kg) AS net_weight_kg, count(*) AS _rows FROM facts GROUP BY ALL '
-            # Perf (cube benchmark): stored in period order, so the zone maps skip other years.
-            f'ORDER BY "jalali_year", "jalali_month"')
-        self._built_rollups.add(name)
 
     def source(self, query: CubeQuery) -> Source:
         with self._lock:
@@ -158,11 +208,8 @@ class DuckDBEngine:
             cached = self._sources.get(rollup)
             if cached is not None:
                 return cached
-            if rollup:
-                self._ensure_rollup(backend, rollup)
             facts = backend.table(f"rollup_{rollup}" if rollup else "facts")
-            tables = set(backend.list_tables())
-            dims = {n: backend.table(n) for n in DIM_TABLES if n in tables}
+            dims = {n: backend.table(n) for n in DIM_TABLES}
             source = Source(facts=facts, dims=dims, execute=self._execute(backend), revisions=_revisions(self.lake),
                             rollup_columns=frozenset(ROLLUPS[rollup]) if rollup else None, sql_cache={},
                             execute_sql=self._execute_sql(backend), to_sql=lambda e: str(backend.compile(e)))
@@ -184,18 +231,9 @@ class DuckDBEngine:
         return run
 
     def warm(self) -> None:
-        """Build the connection and every rollup now (after a load) instead of on the first page view."""
+        """Open the connection and load the rollups now (at start-up) instead of on the first page view."""
         with self._lock:
-            backend = self._backend()
-            for name in ROLLUPS:
-                if self.use_rollups:
-                    self._ensure_rollup(backend, name)
-
-
-def _dims_fingerprint(dims_dir: Path) -> str:
-    # The dimension files are replaced together (cube_dims_export); the country table stands for all.
-    marker = dims_dir / "dim_country.parquet"
-    return str(marker.stat().st_mtime_ns) if marker.exists() else "none"
+            self._backend()
 
 
 class PostgresEngine:
@@ -251,12 +289,33 @@ class PostgresEngine:
             for name in DIM_TABLES:
                 if (self.dims_dir / f"{name}.parquet").exists():
                     pg.execute(f'ANALYZE "{self.schema}"."{name}"')
+            version = lake_fingerprint(self.lake) + "|" + dims_fingerprint(self.dims_dir)
+            pg.execute(f'DROP TABLE IF EXISTS "{self.schema}".synced')
+            pg.execute(f'CREATE TABLE "{self.schema}".synced (version text)')
+            pg.execute(f'INSERT INTO "{self.schema}".synced VALUES (%s)', (version,))
             pg.commit()
-        self._synced = lake_fingerprint(self.lake)
+        self._synced = version
+
+    def synced_version(self) -> str | None:
+        """The lake version the PostgreSQL copy holds (None before the first ``sync``)."""
+        import psycopg
+
+        with psycopg.connect(self.url) as pg:
+            found = pg.execute("SELECT to_regclass(%s)", (f'"{self.schema}".synced',)).fetchone()
+            if found is None or found[0] is None:
+                return None
+            row = pg.execute(f'SELECT version FROM "{self.schema}".synced').fetchone()
+        return str(row[0]) if row else None
 
     def source(self, query: CubeQuery) -> Source:
-        if self._synced != lake_fingerprint(self.lake):
-            self.sync()
+        # Reading never copies: the copy is replaced by ``sync`` on the writer's side (cube_refresh).
+        if self._synced is None:
+            self._synced = self.synced_version()
+            if self._synced is None:
+                from payesh.cube.query import CubeNotReady
+
+                raise CubeNotReady("The PostgreSQL copy of the lake has not been made yet. It is made when a "
+                                   "batch is loaded; to make it now run `payesh cube-refresh`.")
         if self._backend is None:
             # Fix (cube parity suite): Ibis 12's ``ibis.postgres.connect`` has no ``url`` argument (it
             # was passed to psycopg, which refused it); ``ibis.connect`` takes postgres:// URLs.

@@ -14,6 +14,21 @@ from typing import Literal
 from payesh.cube.model import CUBE, Cube
 
 HS_TARGETS = ("HS92", "HS12", "HS22")
+# C0 and C1 control characters and DEL. A NUL spliced into SQL text ends the string early in DuckDB's
+# parser (the old HTTP 500); none of them belongs in a parameter, so they are refused before anything
+# else reads the value.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+MAX_PARAMETER_LENGTH = 10_000  # longer than any real question (every HS6 code of a chapter is ~2,000)
+
+
+def control_character_check(parameter: str, value: str) -> None:
+    """:class:`CubeError` naming ``parameter`` when ``value`` holds a control character or is too long."""
+    found = CONTROL_CHARACTERS.search(value)
+    if found is not None:
+        raise CubeError(parameter, f"contains the control character U+{ord(found.group()):04X} at position "
+                                   f"{found.start() + 1}; remove it")
+    if len(value) > MAX_PARAMETER_LENGTH:
+        raise CubeError(parameter, f"is {len(value)} characters long; the limit is {MAX_PARAMETER_LENGTH}")
 
 
 class CubeError(ValueError):
@@ -23,6 +38,10 @@ class CubeError(ValueError):
         super().__init__(f"{parameter}: {message}")
         self.parameter = parameter
         self.message = message
+
+
+class CubeNotReady(RuntimeError):
+    """The engine's copy of the lake has not been made yet (a deployment step, not a user's error)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +121,10 @@ class CubeQuery:
                 raise CubeError("cuts", f"unknown level {cut.level!r}; accepted: {', '.join(cube.levels)}")
             if not cut.values:
                 raise CubeError("cuts", f"cut on {cut.level!r} has no values")
+            for value in cut.values:
+                control_character_check("cuts", value)
+                if cube.levels[cut.level].key_type == "int" and not re.fullmatch(r"-?\d{1,9}", value):
+                    raise CubeError("cuts", f"{cut.level} takes whole numbers, not {value!r}")
         if self.sort:
             name = self.sort.lstrip("-")
             if name not in self.measures and name not in self.drilldowns:
@@ -129,6 +152,10 @@ class CubeQuery:
             year=1402 months=9 | from=140201 to=140209 | rolling=140209  compare=previous_year
             sort=-value_usd top=10 other=true limit=100 offset=0 hs_revision=HS12
         """
+        for name, given in params.items():
+            for text in given if isinstance(given, list) else [given]:
+                control_character_check(name, text)
+
         def one(name: str) -> str:
             value = params.get(name, "")
             if isinstance(value, list):

@@ -1,9 +1,14 @@
-"""Run cube queries with the configured engine and label the results (captions in both languages)."""
+"""Run cube queries with the configured engine and label the results (captions in both languages).
+
+The read side of the cube: :func:`run`, :func:`facts` and :func:`query_parse` never write — not the
+lake, not a DuckDB file, not PostgreSQL. The writer side is ``payesh.cube.refresh``.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -12,8 +17,10 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from payesh.cube import compile as compiler
+from payesh.cube.compile import build_rows, execute
+from payesh.cube.dims import dims_dir
 from payesh.cube.engines import DuckDBEngine, Engine, PostgresEngine, SparkEngine
+from payesh.cube.members import members_check
 from payesh.cube.model import CUBE, FIXED_CAPTIONS
 from payesh.cube.query import CubeQuery
 
@@ -51,10 +58,6 @@ class CubeResult:
         return frame
 
 
-def dims_dir(lake_root: Path) -> Path:
-    return lake_root / "dims"
-
-
 def engine_for(name: str, lake_root: Path, database_url: str = "") -> Engine:
     key = (name, str(lake_root))
     with _engines_lock:
@@ -70,9 +73,58 @@ def engine_for(name: str, lake_root: Path, database_url: str = "") -> Engine:
         return _engines[key]
 
 
+def configured() -> tuple[Engine, Path]:
+    """The engine of ``PAYESH_ENGINE`` over ``PAYESH_LAKE`` (one per process and lake)."""
+    from django.conf import settings
+
+    lake = Path(settings.PAYESH_LAKE)
+    url = ""
+    if settings.PAYESH_ENGINE == "postgres":
+        db = settings.DATABASES["default"]
+        url = (f"postgresql://{db.get('USER') or ''}:{db.get('PASSWORD') or ''}@{db.get('HOST') or '127.0.0.1'}:"
+               f"{db.get('PORT') or 5432}/{db['NAME']}")
+    return engine_for(settings.PAYESH_ENGINE, lake, url), lake
+
+
+def warm() -> None:
+    """Open the engine (connection, rollups loaded into memory) so the first page view is fast."""
+    engine, _lake = configured()
+    warm_engine = getattr(engine, "warm", None)
+    if warm_engine is not None:
+        warm_engine()
+
+
+def run(query: CubeQuery) -> CubeResult:
+    """Answer a query with the configured engine (``PAYESH_ENGINE``) over the configured lake."""
+    engine, lake = configured()
+    return run_on(engine, query, lake)
+
+
+def facts(query: CubeQuery, *, limit: int = 100, offset: int = 0) -> tuple[pd.DataFrame, int]:
+    """The fact rows behind a cube cell (period and cuts of ``query``), newest first, and their count.
+
+    Always read from the facts, never from a rollup; product cuts use each row's own HS revision.
+    """
+    engine, _lake = configured()
+    source = engine.source(query.with_(measures=("declarations",), drilldowns=()))  # forces the facts source
+    rows = build_rows(query, source)
+    total = int(source.execute(rows.count()))
+    page = rows.order_by([rows.declaration_date.desc(), rows.declaration_id, rows.line_no]).limit(limit, offset=offset)
+    return source.execute(page), total
+
+
+def query_parse(params: Mapping[str, str | list[str]]) -> CubeQuery:
+    """A question from URL parameters, checked like :meth:`CubeQuery.parse` and, in addition, every
+    member a cut names must exist in its level (:class:`CubeError` naming member and level)."""
+    query = CubeQuery.parse(params)
+    _engine, lake = configured()
+    members_check(query.cuts, dims_dir(lake))
+    return query
+
+
 def run_on(engine: Engine, query: CubeQuery, lake_root: Path) -> CubeResult:
     started = time.perf_counter()
-    frame = compiler.execute(query, engine.source(query))
+    frame = execute(query, engine.source(query))
     return CubeResult(query, frame, engine.name, 1000 * (time.perf_counter() - started), dims_dir(lake_root))
 
 

@@ -51,6 +51,12 @@ class Batch(models.Model):
     status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("status changed by"),
                                           null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    # The process running the load (set when it starts): `payesh ledger check` tells a load whose
+    # process died (kill -9, power cut) from one still running by these three, since a pid alone
+    # may have been reused by another process since.
+    runner_pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    runner_host = models.CharField(_("host"), max_length=255, blank=True)
+    runner_started = models.FloatField(_("process start time"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -17,9 +17,12 @@ from django.utils import timezone
 
 from payesh.core.models import User
 from payesh.ledger.core import IngestResult, Lake, LakeError, ReferenceCodes, ingest
+from payesh.ledger.core.lake import pause_point
 from payesh.ledger.core.numerals import normalize_name
 from payesh.ledger.models import Batch, BatchIssue
+from payesh.ledger.runner import Runner
 from payesh.reference import models as ref
+from payesh.reference.country_codes import area_codes, source_country_map
 
 ProgressFn = Callable[[int, int | None, str], None]
 
@@ -36,6 +39,20 @@ def lake_open() -> Lake:
     return Lake(Path(settings.PAYESH_LAKE))
 
 
+def lake_changed() -> None:
+    """After a batch is committed, withdrawn or restored: the writer's side of the cube (rollups,
+    the PostgreSQL copy) is rebuilt now, so that no read ever has to; a lake without dimension
+    tables yet (a new lake folder) gets them from the one publisher."""
+    from payesh.cube import cube_refresh
+    from payesh.cube.dims import dims_dir, dims_published
+    from payesh.reference.services import dimensions_publish
+
+    if not dims_published(dims_dir(Path(settings.PAYESH_LAKE))):
+        dimensions_publish()  # refreshes the cube too
+    else:
+        cube_refresh()
+
+
 def reference_codes() -> ReferenceCodes:
     """The reference tables as the framework-free validator needs them."""
     hs: dict[str, set[str]] = {}
@@ -48,9 +65,11 @@ def reference_codes() -> ReferenceCodes:
     markets = list(ref.BorderMarket.objects.values_list("code", "name_fa"))
     return ReferenceCodes(
         hs_codes={revision: frozenset(codes) for revision, codes in hs.items()},
-        countries=frozenset(c[0] for c in countries),
+        # World rows may name an area that is not a country (WLD, XNS); see reference.country_codes.
+        countries=frozenset(c[0] for c in countries) | area_codes(),
         country_iso2={c[1]: c[0] for c in countries if c[1]},
         country_m49={c[2]: c[0] for c in countries if c[2] is not None},
+        source_countries=source_country_map(),
         country_names_fa={normalize_name(c[3]): c[0] for c in countries if c[3]},
         customs_offices=frozenset(o[0] for o in offices),
         customs_office_names_fa=_office_names(offices),
@@ -115,11 +134,19 @@ class _ThrottledProgress:
 
 
 def batch_run(*, batch_id: str, progress: ProgressFn | None = None) -> Batch:
-    """Validate and load a queued batch; never leaves the lake half-written (the core commits atomically)."""
+    """Validate and load a queued batch; never leaves the lake half-written (the core commits atomically).
+
+    The batch is claimed with the identity of this process (pid, host, start time): if the process
+    dies, `payesh ledger check` (run at every start of the worker and the server) settles it."""
+    runner = Runner.current()
+    # Claim atomically: of two workers handed the same batch, one runs it.
+    claimed = Batch.objects.filter(pk=batch_id, status=Batch.Status.QUEUED).update(
+        status=Batch.Status.RUNNING, stage="start", runner_pid=runner.pid, runner_host=runner.host,
+        runner_started=runner.started)
     batch = Batch.objects.get(pk=batch_id)
-    if batch.status != Batch.Status.QUEUED:
+    if not claimed:
         return batch
-    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.RUNNING, stage="start")
+    pause_point("running")
     path = Path(batch.stored_path)
     try:
         result = ingest(path, lake=lake_open(), codes=reference_codes(), fmt=batch.requested_format or None,
@@ -135,6 +162,9 @@ def batch_run(*, batch_id: str, progress: ProgressFn | None = None) -> Batch:
             message_fa=f"بارگذاری به‌طور غیرمنتظره متوقف شد: {exc.__class__.__name__}: {exc}. داده‌های انبار تغییری نکرد.")
         raise
     _record_result(batch, result)
+    pause_point("recorded")
+    if result.status == "loaded":
+        lake_changed()
     path.unlink(missing_ok=True)
     shutil.rmtree(path.parent, ignore_errors=True)
     batch.refresh_from_db()
@@ -182,9 +212,11 @@ def _set_status(batch_id: str, user: User | None, action: str) -> Batch:
     except KeyError as exc:
         raise LedgerError(f"Batch {batch_id} is not in the lake (it was never loaded).",
                           f"دسته {batch_id} در انبار داده نیست (هرگز بارگذاری نشده است).") from exc
+    pause_point("status-changed")
     batch.status = Batch.Status.ACTIVE if record.status == "active" else Batch.Status.WITHDRAWN
     batch.status_changed_by, batch.status_changed_at = user, timezone.now()
     batch.save(update_fields=["status", "status_changed_by", "status_changed_at"])
+    lake_changed()
     return batch
 
 

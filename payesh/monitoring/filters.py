@@ -1,18 +1,25 @@
-"""The filters every monitoring page reads from its URL (so a shared link restores the exact view)."""
+"""The filters every monitoring page shares: period, scope and flow.
+
+They are one state for all monitoring pages: read from the URL (so a shared link restores the exact
+view), else from the session (so switching tabs or language keeps them), else the defaults; the
+resolved filters are written back to the session and every tab link carries them in its URL.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Any, cast
 
 from django.conf import settings
-from django.http import QueryDict
+from django.utils.translation import gettext as _
 
-from payesh.cube import CubeQuery, Cut, Period, run
+from payesh.cube import CubeQuery, Cut, Period
 from payesh.cube.query import CubeError
+from payesh.indicators import SCOPES, IndicatorRequest, Scope, loaded_months
 
-Scope = Literal["through", "origin", "national"]
-SCOPES: tuple[Scope, ...] = ("through", "origin", "national")
+SESSION_KEY = "payesh_monitoring_filters"
+FILTER_NAMES = ("year", "months", "scope", "flow")
 
 
 @dataclass(frozen=True)
@@ -30,9 +37,7 @@ class Coverage:
 
 
 def coverage() -> Coverage:
-    result = run(CubeQuery(measures=("rows",), drilldowns=("month",)))
-    months = [int(m) for m, rows in zip(result.frame["month"], result.frame["rows"], strict=True)
-              if rows and m == m and m is not None]
+    months = loaded_months()
     return Coverage(min(months), max(months)) if months else Coverage(None, None)
 
 
@@ -50,11 +55,18 @@ class PageFilters:
 
     @property
     def scope_cuts(self) -> tuple[Cut, ...]:
-        if self.scope == "through":
-            return (Cut("office_province", (self.region,)),)
-        if self.scope == "origin":
-            return (Cut("origin_province", (self.region,)),)
-        return ()
+        return self.indicator_request().scope_cuts
+
+    @property
+    def imports_apply(self) -> bool:
+        """Customs records the producing province for exports only: imports (and a balance) of the
+        region's own production are not applicable."""
+        return self.scope != "origin"
+
+    def indicator_request(self, **changes: object) -> IndicatorRequest:
+        request = IndicatorRequest(year=self.year, months=self.months, scope=self.scope, region=self.region,
+                                   flow=self.flow)
+        return request.with_(**changes) if changes else request
 
     def query(self, **kwargs: object) -> CubeQuery:
         """A cube query for this page's period and scope, plus the given parts."""
@@ -66,6 +78,18 @@ class PageFilters:
         values = {"year": self.year, "months": self.months, "scope": self.scope, "flow": self.flow, **changes}
         return "&".join(f"{k}={v}" for k, v in values.items())
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"year": self.year, "months": self.months, "scope": self.scope, "flow": self.flow}
+
+    @property
+    def scope_label(self) -> str:
+        return scope_label(self.scope)
+
+
+def scope_label(scope: str) -> str:
+    return {"through": _("trade through the region's customs"), "origin": _("goods produced in the region"),
+            "national": _("the whole country")}[scope]
+
 
 class FilterError(ValueError):
     def __init__(self, parameter: str, message: str) -> None:
@@ -73,29 +97,54 @@ class FilterError(ValueError):
         self.parameter, self.message = parameter, message
 
 
-def page_filters(params: QueryDict, cover: Coverage) -> PageFilters:
-    """Defaults: the latest year in the lake, its months so far, trade through the region's customs."""
+def page_filters(params: Mapping[str, str], cover: Coverage,
+                 session: MutableMapping[str, Any] | None = None) -> PageFilters:
+    """URL parameters first, then the session's last choice, then the defaults: the latest year in
+    the lake, its months so far, trade through the region's customs, exports.
+
+    A bad URL value is a :class:`FilterError` naming it; a stale session value is dropped quietly
+    (the person did not type it on this page).
+    """
     last = cover.last or 0
     default_year, default_months = (last // 100, last % 100) if last else (1403, 12)
+    remembered: dict[str, Any] = dict(session.get(SESSION_KEY) or {}) if session is not None else {}
+
+    def raw(name: str) -> tuple[str, bool]:
+        text = str(params.get(name, "") or "").strip()
+        if text:
+            return text, True
+        return str(remembered.get(name, "") or "").strip(), False
 
     def integer(name: str, default: int, low: int, high: int) -> int:
-        text = params.get(name, "").strip()
+        text, from_url = raw(name)
         if not text:
             return default
         if not text.isdigit() or not low <= int(text) <= high:
-            raise FilterError(name, f"{text!r} is not a number between {low} and {high}")
+            if from_url:
+                raise FilterError(name, f"{text!r} is not a number between {low} and {high}")
+            return default
         return int(text)
+
+    def choice(name: str, accepted: tuple[str, ...], default: str) -> str:
+        text, from_url = raw(name)
+        if not text:
+            return default
+        if text not in accepted:
+            if from_url:
+                raise FilterError(name, f"{text!r} is not one of {', '.join(accepted)}")
+            return default
+        return text
 
     year = integer("year", default_year, 1300, 1500)
     months = integer("months", default_months if year == default_year else 12, 1, 12)
-    scope = params.get("scope", "through")
-    if scope not in SCOPES:
-        raise FilterError("scope", f"{scope!r} is not one of {', '.join(SCOPES)}")
-    flow = params.get("flow", "export")
-    if flow not in ("export", "import"):
-        raise FilterError("flow", f"{flow!r} is not export or import")
-    return PageFilters(year=year, months=months, scope=scope, region=settings.PAYESH_REGION,  # type: ignore[arg-type]
-                       flow=flow)
+    scope = choice("scope", SCOPES, "through")
+    flow = choice("flow", ("export", "import"), "export")
+    filters = PageFilters(year=year, months=months, scope=scope, region=settings.PAYESH_REGION,  # type: ignore[arg-type]
+                          flow=flow)
+    if session is not None and remembered != filters.as_dict():
+        session[SESSION_KEY] = filters.as_dict()
+    return filters
 
 
-__all__ = ["SCOPES", "Coverage", "CubeError", "FilterError", "PageFilters", "coverage", "page_filters"]
+__all__ = ["SCOPES", "Coverage", "CubeError", "FilterError", "PageFilters", "coverage", "page_filters",
+           "scope_label"]

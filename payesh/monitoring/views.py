@@ -3,17 +3,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from payesh.core.exporters import EXPORTERS, download
+from payesh.core import charts
+from payesh.core.pagekit import PageData, table_download
 from payesh.cube import CUBE, CubeError, CubeQuery, facts, run
 from payesh.ledger.selectors import demo_data_loaded
+from payesh.monitoring import explorer as explorer_kit
 from payesh.monitoring import selectors
-from payesh.monitoring.filters import Coverage, FilterError, PageFilters, coverage, page_filters
+from payesh.monitoring.filters import SESSION_KEY, Coverage, FilterError, PageFilters, coverage, page_filters
 
 PAGES = [
     ("monitoring:overview", "overview"),
@@ -26,37 +29,33 @@ PAGES = [
 ]
 
 
-def _download(request: HttpRequest, data: selectors.PageData, page: str) -> HttpResponse | None:
-    table_name, fmt = request.GET.get("download", ""), request.GET.get("format", "csv")
-    if not table_name:
-        return None
-    table = data.tables.get(table_name)
-    exporter = EXPORTERS.get(fmt)
-    if table is None or exporter is None:
-        raise Http404("unknown table or format")
-    frame = table.frame[[c for c, _h, _k in table.columns if c in table.frame.columns]].copy()
-    frame.columns = [h for c, h, _k in table.columns if c in table.frame.columns]
-    return download(frame, fmt, stem=f"payesh-{page}-{table_name}", title=table.title,
-                    language=get_language() or "fa")
+def _context(request: HttpRequest, page: str, cover: Coverage) -> dict[str, Any]:
+    language = get_language() or "fa"
+    remembered = request.session.get(SESSION_KEY) or {}
+    return {"page": page, "coverage": cover, "synthetic": demo_data_loaded(), "months_range": range(1, 13),
+            "data_up_to": charts.month_label(cover.last, language) if cover.last else "",
+            # Tabs carry the shared filters in their links (the session keeps them too).
+            "filters_qs": "&".join(f"{k}={v}" for k, v in remembered.items())}
 
 
-def _page(request: HttpRequest, page: str, template: str,
-          build: Callable[[PageFilters], selectors.PageData]) -> HttpResponse:
+def _page(request: HttpRequest, page: str, template: str, build: Callable[[PageFilters], PageData],
+          extra_hidden: tuple[tuple[str, str], ...] = ()) -> HttpResponse:
     cover = coverage()
-    context: dict[str, Any] = {"page": page, "coverage": cover, "synthetic": demo_data_loaded(), "months_range": range(1, 13)}
+    context = _context(request, page, cover)
     if cover.last is None:
         return render(request, template, {**context, "empty": True})
     try:
-        filters = page_filters(request.GET, cover)
+        filters = page_filters(request.GET, cover, request.session)
     except FilterError as exc:
         return render(request, template, {**context, "error": exc}, status=400)
+    context["filters_qs"] = filters.params()
     data = build(filters)
-    download = _download(request, data, page)
-    if download is not None:
-        return download
+    response = table_download(request, data.tables, stem_parts=selectors._stem(filters))
+    if response is not None:
+        return response
     return render(request, template, {**context, "filters": filters, "data": data,
                                       "period_label": selectors.period_label(filters),
-                                      "querystring": request.GET.urlencode()})
+                                      "extra_hidden": extra_hidden, "querystring": request.GET.urlencode()})
 
 
 def overview(request: HttpRequest) -> HttpResponse:
@@ -73,8 +72,9 @@ def partners(request: HttpRequest) -> HttpResponse:
 
 def products(request: HttpRequest) -> HttpResponse:
     level, parent = request.GET.get("level", "section"), request.GET.get("parent", "")
+    hidden = tuple((k, v) for k, v in (("level", level), ("parent", parent)) if v)
     return _page(request, "products", "monitoring/products.html",
-                 lambda f: selectors.products_data(f, level, parent))
+                 lambda f: selectors.products_data(f, level, parent), hidden)
 
 
 def offices(request: HttpRequest) -> HttpResponse:
@@ -86,67 +86,61 @@ def origin(request: HttpRequest) -> HttpResponse:
 
 
 # ------------------------------------------------------------------ explorer and fact rows
-EXPLORER_DEFAULT = {"measures": "value_usd,weight_t,unit_value", "drilldowns": "partner", "cut": "flow:export"}
-
-
 def explorer(request: HttpRequest) -> HttpResponse:
-    raw = request.GET
-    params: dict[str, str] = {}
-    # The form sends one field per chosen measure (m) and drilldown (d); links use the comma forms.
-    if [m for m in raw.getlist("m") if m]:
-        params["measures"] = ",".join(m for m in raw.getlist("m") if m)
-    if [d for d in raw.getlist("d") if d]:
-        params["drilldowns"] = ",".join(d for d in raw.getlist("d") if d)
-    for name in ("measures", "drilldowns", "cut", "exclude", "from", "to", "year", "months", "rolling", "compare",
-                 "sort", "top", "other", "limit", "offset", "hs_revision"):
-        if raw.get(name, "").strip() and name not in params:
-            params[name] = raw[name].strip()
-    if not any(k in params for k in ("measures", "drilldowns", "cut")):
-        params = {**EXPLORER_DEFAULT, **params}
-    if "sort" not in params and params.get("drilldowns"):
-        first = params["drilldowns"].split(",")[0]
-        if first not in selectors.TIME_LEVELS:
-            params["sort"] = "-" + params.get("measures", "value_usd").split(",")[0]
+    language = get_language() or "fa"
     cover = coverage()
-    context: dict[str, Any] = {"page": "explorer", "synthetic": demo_data_loaded(), "cube": CUBE, "coverage": cover,
-                               "params": params}
+    context: dict[str, Any] = {**_context(request, "explorer", cover), "cube": CUBE,
+                               "member_levels": explorer_kit.MEMBER_LEVELS, "max_filters": range(explorer_kit.MAX_FILTERS)}
+    if cover.last is None:
+        return render(request, "monitoring/explorer.html", {**context, "empty": True})
+    raw = {k: request.GET.getlist(k) for k in request.GET}
+    context["months_held"] = [(m, charts.month_label(m, language)) for m in _months(cover)]
+    context["raw"] = {k: v[-1] for k, v in raw.items() if v}
+    context["chosen_filters"] = list(zip(raw.get("cl", []), raw.get("cv", []), strict=False))
+    context["members"] = {lv: [(m.code, m.label(language)) for m in explorer_kit.members(lv)]
+                          for lv in explorer_kit.MEMBER_LEVELS}
     try:
-        query = CubeQuery.parse(params)
-        if query.period.start is None and cover.last is not None and "to" not in params:
-            query = CubeQuery.parse({**params, "year": str(cover.last // 100)})
+        req = explorer_kit.explorer_request(raw, region=settings.PAYESH_REGION, last_month=cover.last)
     except CubeError as exc:
         return render(request, "monitoring/explorer.html", {**context, "error": exc}, status=400)
+    query = req.query
     result = run(query.with_(limit=query.limit or 2000))
-    frame = result.labelled(get_language() or "fa")
-    data = selectors.PageData()
-    columns: list[tuple[str, str, str]] = []
-    for level in query.drilldowns:
-        columns += [(level, selectors._level_label(level), "code"), (f"{level}_caption", "", "text")]
-    for m in query.measures:
-        columns.append((m, selectors._measure_label(m), "measure"))
-        if f"{m}_share" in frame:
-            columns.append((f"{m}_share", "%", "pct"))
-        if f"{m}_change_pct" in frame:
-            columns.append((f"{m}_change_pct", "Δ%", "pct_signed"))
-    data.tables["result"] = selectors.Table("explorer", frame, columns)
-    download = _download(request, data, "explorer")
-    if download is not None:
-        return download
-    data.charts["result"] = selectors.explorer_chart(query, frame)
+    frame = result.labelled(language)
+    table = explorer_kit.explorer_table(req, frame, language)
+    response = table_download(request, {"result": table},
+                              stem_parts=("explorer", *(query.drilldowns or ("total",))))
+    if response is not None:
+        return response
+    chart = selectors.explorer_chart(query, frame)
     rows = []
-    for record in frame.to_dict("records"):
-        keys = [(lv, record[lv]) for lv in query.drilldowns if record[lv] not in (None, "__other__")
-                and record[lv] == record[lv]]
-        cut_parts = [f"{c.level}:{','.join(c.values)}" for c in query.cuts if not c.exclude and
-                     c.level not in dict(keys)] + [f"{lv}:{value}" for lv, value in keys]
-        facts_params = {"cut": ";".join(cut_parts)}
-        for name in ("from", "to", "exclude"):
-            if name in query.to_params():
-                facts_params[name] = query.to_params()[name]
-        rows.append({"record": record, "facts": "&".join(f"{k}={v}" for k, v in facts_params.items() if v)})
+    if not req.pivot:
+        for record, cells in zip(frame.to_dict("records"), table.cells, strict=False):
+            keys = [(lv, record[lv]) for lv in query.drilldowns if record[lv] not in (None, "__other__")
+                    and record[lv] == record[lv]]
+            cut_parts = [f"{c.level}:{','.join(c.values)}" for c in query.cuts if not c.exclude and
+                         c.level not in dict(keys)] + [f"{lv}:{value}" for lv, value in keys]
+            facts_params = {"cut": ";".join(cut_parts)}
+            for name in ("from", "to", "exclude"):
+                if name in query.to_params():
+                    facts_params[name] = query.to_params()[name]
+            rows.append({"cells": cells, "facts": "&".join(f"{k}={v}" for k, v in facts_params.items() if v)})
+    period = query.period
     return render(request, "monitoring/explorer.html", {
-        **context, "query": query, "data": data, "rows": rows, "columns": columns, "result": result,
-        "querystring": request.GET.urlencode(), "share_url": "&".join(f"{k}={v}" for k, v in query.to_params().items())})
+        **context, "query": query, "req": req, "table": table, "rows": rows, "chart": chart, "result": result,
+        "period_text": f"{charts.month_label(period.start, language)} – {charts.month_label(period.end, language)}"
+        if period.start and period.end else "",
+        "querystring": request.GET.urlencode()})
+
+
+def _months(cover: Coverage) -> list[int]:
+    if cover.first is None or cover.last is None:
+        return []
+    out, key = [], cover.first
+    while key <= cover.last:
+        out.append(key)
+        year, month = divmod(key, 100)
+        key = key + 1 if month < 12 else (year + 1) * 100 + 1
+    return out
 
 
 @login_required

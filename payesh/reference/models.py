@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class BilingualName(models.Model):
@@ -33,6 +34,8 @@ class CountryGroup(BilingualName):
     code = models.CharField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=40)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["kind", "name_en"]
         verbose_name = _("country group")
@@ -50,6 +53,8 @@ class Country(BilingualName):
     groups = models.ManyToManyField(CountryGroup, verbose_name=_("groups"), blank=True, related_name="countries")
     neighbour_of_iran = models.BooleanField(_("neighbour of Iran"), default=False)
     neighbour_by = models.CharField(_("neighbour by"), max_length=20, blank=True, help_text=_("land, sea or both"))
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name_en"]
@@ -69,6 +74,8 @@ class HSSection(BilingualName):
     chapter_from = models.CharField(_("first chapter"), max_length=2)
     chapter_to = models.CharField(_("last chapter"), max_length=2)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["number"]
         verbose_name = _("HS section")
@@ -83,6 +90,8 @@ class HSProduct(BilingualName):
     level = models.PositiveSmallIntegerField(_("level (digits)"))
     parent_code = models.CharField(_("parent code"), max_length=6, blank=True)
     section = models.ForeignKey(HSSection, verbose_name=_("section"), on_delete=models.PROTECT)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["revision", "code"]
@@ -104,6 +113,8 @@ class HSConcordance(models.Model):
     to_code = models.CharField(_("to code"), max_length=6)
     weight = models.FloatField(_("weight"))
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("HS concordance weight")
         verbose_name_plural = _("HS concordance weights")
@@ -122,6 +133,8 @@ class Province(BilingualName):
     borders = models.CharField(_("land borders (ISO3)"), max_length=60, blank=True)
     coastal = models.BooleanField(_("coastal"), default=False)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("province")
@@ -137,6 +150,8 @@ class County(BilingualName):
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     established = models.CharField(_("established (Solar Hijri year)"), max_length=4, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -176,6 +191,8 @@ class CustomsOffice(BilingualName):
     note_en = models.TextField(_("note (English)"), blank=True)
     note_fa = models.TextField(_("note (Persian)"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["province_id", "code"]
         verbose_name = _("customs office")
@@ -200,6 +217,8 @@ class BorderMarket(BilingualName):
     note_en = models.TextField(_("note (English)"), blank=True)
     note_fa = models.TextField(_("note (Persian)"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["province_id", "code"]
         verbose_name = _("border market")
@@ -214,6 +233,8 @@ class Agency(BilingualName):
     mandate_en = models.TextField(_("mandate (English)"), blank=True)
     mandate_fa = models.TextField(_("mandate (Persian)"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("agency")
@@ -224,3 +245,28 @@ class Agency(BilingualName):
         if (get_language() or "fa").startswith("fa") and self.mandate_fa:
             return self.mandate_fa
         return self.mandate_en
+
+
+class SourceCountryCode(models.Model):
+    """A world-data source's own code for a country (BACI 842 = USA, Comtrade 0 = World, Atlas ROM = ROU).
+
+    The ledger's readers map codes only through this table (:mod:`payesh.reference.country_codes`
+    loads it): BACI and Comtrade differ from UN M49 for several countries, so M49 is never assumed.
+    ``iso3`` is a country's ISO3, or a Payesh area code that is not a country (``WLD`` the world,
+    ``XNS`` areas not elsewhere specified).
+    """
+
+    source = models.CharField(_("source"), max_length=20)
+    code = models.CharField(_("code in the source"), max_length=10)
+    iso3 = models.CharField(_("ISO3 code"), max_length=3)
+    name_en = models.CharField(_("name in the source"), max_length=200)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["source", "code"]
+        constraints = [models.UniqueConstraint(fields=["source", "code"], name="source_country_code_unique")]
+        verbose_name = _("source country code")
+        verbose_name_plural = _("source country codes")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.code} → {self.iso3}"

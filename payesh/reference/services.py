@@ -24,6 +24,7 @@ from typing import Any
 from django.db import models, transaction
 
 from payesh.reference import models as ref
+from payesh.reference.country_codes import load_source_country_codes
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -145,6 +146,16 @@ _GROUP_NAMES_FA = {
     "Sub-Saharan Africa": "آفریقای جنوب صحرا", "Latin America & Caribbean": "آمریکای لاتین و کارائیب",
     "High income": "درآمد بالا", "Low income": "درآمد پایین", "Lower middle income": "درآمد متوسط پایین",
     "Upper middle income": "درآمد متوسط بالا",
+    # Regions and subregions the monitoring pages show as a partner's region (own translation).
+    "Americas": "قاره آمریکا", "Other": "سایر", "Services Partners": "طرف‌های خدماتی", "European Union": "اتحادیه اروپا",
+    "Western Africa": "غرب آفریقا", "Central America": "آمریکای مرکزی", "Eastern Africa": "شرق آفریقا",
+    "Northern Africa": "شمال آفریقا", "Middle Africa": "آفریقای مرکزی", "Southern Africa": "جنوب آفریقا",
+    "Northern America": "آمریکای شمالی", "Caribbean": "کارائیب", "Eastern Asia": "شرق آسیا", "Southern Asia": "جنوب آسیا",
+    "South-eastern Asia": "جنوب شرق آسیا", "Southern Europe": "جنوب اروپا", "Australia and New Zealand": "استرالیا و نیوزیلند",
+    "Melanesia": "ملانزی", "Micronesia": "میکرونزی", "Polynesia": "پلی‌نزی", "Central Asia": "آسیای مرکزی",
+    "Western Asia": "غرب آسیا", "Eastern Europe": "شرق اروپا", "Northern Europe": "شمال اروپا",
+    "Western Europe": "غرب اروپا", "high": "درآمد بالا", "low": "درآمد پایین", "lower middle": "درآمد متوسط پایین",
+    "upper middle": "درآمد متوسط بالا", "world": "جهان",
 }
 
 
@@ -307,6 +318,7 @@ STEPS: list[tuple[str, Callable[[bool], Any]]] = [
     ("divisions", load_divisions),
     ("customs", load_customs),
     ("agencies", load_agencies),
+    ("source_country_codes", load_source_country_codes),
 ]
 
 
@@ -321,21 +333,42 @@ def reference_load(*, overwrite: bool = False, progress: ProgressFn | None = Non
             step(overwrite)
         if progress:
             progress(name, 1)
-    from django.conf import settings
-
-    cube_dims_export(Path(settings.PAYESH_LAKE) / "dims")
+    dimensions_publish()
     return reference_counts()
 
 
-def cube_dims_export(target: Path) -> dict[str, int]:
-    """Publish the reference tables the cube joins and labels with, as Parquet files in ``target``.
+def dimensions_publish() -> dict[str, int]:
+    """The one publisher of the dimension tables the cube reads: the reference data as it is now.
 
-    Written aside and renamed, so a query never reads a half-written file.
+    Runs whenever reference data changes — ``reference_load`` (``payesh load-reference``), every
+    save and delete of a reference row in the admin (``payesh.reference.admin``) — and when the
+    ledger commits into a lake that has none yet. The tables live in ``<lake>/dims/`` beside the
+    facts: only this function writes them, only the cube reads them. Engines that keep a copy
+    (PostgreSQL) are refreshed; DuckDB reloads them on its next query (they are part of the
+    version it checks). Returns row counts by table.
+    """
+    from django.conf import settings
+
+    from payesh.cube import cube_refresh
+    from payesh.cube.dims import dims_dir
+
+    counts = dimensions_write(dims_dir(Path(settings.PAYESH_LAKE)))
+    cube_refresh()
+    return counts
+
+
+def dimensions_write(target: Path) -> dict[str, int]:
+    """Write the reference tables the cube joins and labels with as Parquet files in ``target``.
+
+    Each file is written aside and renamed, so a query never reads a half-written file; the
+    country table goes last because the cube takes its time stamp as the version of them all.
     """
     import os
 
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    from payesh.cube.dims import DIM_SCHEMAS
 
     target.mkdir(parents=True, exist_ok=True)
     countries = list(ref.Country.objects.values_list("iso3", "name_en", "name_fa", "region__code"))
@@ -349,26 +382,18 @@ def cube_dims_export(target: Path) -> dict[str, int]:
     counties = list(ref.County.objects.values_list("code", "name_en", "name_fa", "province_id"))
     conc = list(ref.HSConcordance.objects.values_list("from_revision", "from_code", "to_revision", "to_code",
                                                       "weight"))
-
-    def columns(rows: list[tuple[Any, ...]], names: list[str]) -> dict[str, list[Any]]:
-        return {name: [row[i] for row in rows] for i, name in enumerate(names)}
-
-    tables = {
-        "dim_country": pa.table(columns(countries, ["iso3", "name_en", "name_fa", "region"])),
-        "dim_region": pa.table(columns(regions, ["code", "name_en", "name_fa"])),
-        "dim_section": pa.table({"section": pa.array([s[0] for s in sections], pa.int32()),
-                                 "name_en": [s[1] for s in sections], "name_fa": [s[2] for s in sections]}),
-        "dim_chapter": pa.table({"chapter": [c[0] for c in chapters],
-                                 "section": pa.array([c[1] for c in chapters], pa.int32())}),
-        "dim_product": pa.table(columns(products, ["revision", "code", "name_en", "name_fa", "level"])),
-        "dim_office": pa.table(columns(offices, ["code", "name_en", "name_fa", "province", "kind"])),
-        "dim_market": pa.table(columns(markets, ["code", "name_en", "name_fa", "county"])),
-        "dim_province": pa.table(columns(provinces, ["code", "name_en", "name_fa"])),
-        "dim_county": pa.table(columns(counties, ["code", "name_en", "name_fa", "province"])),
-        "concordance": pa.table(columns(conc, ["from_revision", "from_code", "to_revision", "to_code", "weight"])),
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "dim_region": regions, "dim_section": [s[:3] for s in sections], "dim_chapter": chapters,
+        "dim_product": products, "dim_office": offices, "dim_market": markets, "dim_province": provinces,
+        "dim_county": counties, "concordance": conc, "dim_country": countries,
     }
-    for name, table in tables.items():
+    counts: dict[str, int] = {}
+    for name, table_rows in rows.items():
+        schema = DIM_SCHEMAS[name]
+        table = pa.table({field.name: pa.array([row[i] for row in table_rows], field.type)
+                          for i, field in enumerate(schema)}, schema=schema)
         temp = target / f".{name}.parquet.tmp"
         pq.write_table(table, temp)
         os.replace(temp, target / f"{name}.parquet")
-    return {name: table.num_rows for name, table in tables.items()}
+        counts[name] = table.num_rows
+    return counts

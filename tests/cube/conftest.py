@@ -61,13 +61,14 @@ def cube_lake(django_db_setup, django_db_blocker, tmp_path_factory) -> CubeLake:
     from payesh.ledger import demo_data
     from payesh.ledger.core import Lake, ingest
     from payesh.ledger.services import reference_codes
-    from payesh.reference.services import cube_dims_export
+    from payesh.cube.engines import DuckDBEngine
+    from payesh.reference.services import dimensions_write
 
     base = tmp_path_factory.mktemp("cube")
     root = base / "lake"
     with django_db_blocker.unblock():
         codes = reference_codes()
-        cube_dims_export(root / "dims")
+        dimensions_write(root / "dims")
     _known_offices_and_counties(codes)
     lake = Lake(root)
     files = demo_data.generate(base / "demo", rows=DEMO_ROWS, years=DEMO_YEARS, fmt="parquet")
@@ -79,6 +80,8 @@ def cube_lake(django_db_setup, django_db_blocker, tmp_path_factory) -> CubeLake:
         path = _revision_file(base / f"{revision.lower()}.csv", revision, hs, rows, seed)
         result = ingest(path, lake=lake, codes=codes)
         assert result.status == "loaded", (result.message_en, [i.message_en for i in result.issues[:5]])
+    # The writer's side of a commit (``cube_refresh``): the rollups of this lake version.
+    DuckDBEngine(root, root / "dims").refresh()
     return CubeLake(root, root / "dims")
 
 

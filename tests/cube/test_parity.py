@@ -21,7 +21,9 @@ def reference(cube_lake) -> Reference:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def duckdb_rollups(cube_lake) -> DuckDBEngine:  # type: ignore[no-untyped-def]
-    return DuckDBEngine(cube_lake.root, cube_lake.dims)
+    engine = DuckDBEngine(cube_lake.root, cube_lake.dims)
+    engine.warm()  # loads the rollups the fixture's refresh wrote
+    return engine
 
 
 @pytest.fixture(scope="module")

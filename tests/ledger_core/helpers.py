@@ -19,7 +19,10 @@ def make_codes() -> ReferenceCodes:
         hs_codes={"HS17": hs, "HS22": hs | {"850760"}, "HS92": frozenset({"100630", "252329"})},
         countries=frozenset({"IRN", "PAK", "AFG", "CHN", "ARE", "IND"}),
         country_iso2={"IR": "IRN", "PK": "PAK", "AF": "AFG", "CN": "CHN", "AE": "ARE", "IN": "IND"},
-        country_m49={364: "IRN", 586: "PAK", 4: "AFG", 156: "CHN", 784: "ARE", 699: "IND"},
+        country_m49={364: "IRN", 586: "PAK", 4: "AFG", 156: "CHN", 784: "ARE", 356: "IND"},
+        # BACI and Comtrade number India 699 (M49: 356); the readers use these tables, never M49.
+        source_countries={source: {"364": "IRN", "586": "PAK", "4": "AFG", "156": "CHN", "784": "ARE",
+                                   "699": "IND", "0": "WLD"} for source in ("baci", "comtrade")},
         country_names_fa={"پاکستان": "PAK", "افغانستان": "AFG", "چین": "CHN",
                           "امارات متحده عربی": "ARE", "هند": "IND"},
         customs_offices=frozenset({"MIRJAVEH", "ZAHEDAN", "CHABAHAR", "PISHIN"}),

@@ -22,6 +22,7 @@ from payesh.ledger.core import (
     ingest,
     issues_to_csv,
     issues_to_xlsx,
+    rebuild,
 )
 from payesh.ledger.core.schema import FACT_LAYOUT, STORED_COLUMNS
 
@@ -341,7 +342,7 @@ def test_rebuild_reproduces_the_lake(tmp_path: Path, lake: Lake) -> None:
     rows = [good_row(i + 100) for i in range(4)]
     rows[0]["partner"] = "ZZZ"
     c = ingest(write_csv(tmp_path / "c.csv", rows), lake=lake, codes=CODES, policy="quarantine")
-    rebuilt = lake.rebuild(codes=CODES, target=tmp_path / "rebuilt")
+    rebuilt = rebuild(lake, codes=CODES, target=tmp_path / "rebuilt")
     assert [(x.id, x.status, x.rows_loaded) for x in rebuilt.batches()] == \
         [(x.id, x.status, x.rows_loaded) for x in lake.batches()]
     assert count_facts(rebuilt) == count_facts(lake) == 9

@@ -19,6 +19,10 @@ class ReferenceCodes:
     countries: frozenset[str] = frozenset()
     country_iso2: Mapping[str, str] = field(default_factory=dict)
     country_m49: Mapping[int, str] = field(default_factory=dict)
+    #: Each aggregated source's own country codes → ISO3 (or a Payesh area code such as ``WLD``):
+    #: ``{"baci": {"842": "USA", "251": "FRA", …}, "comtrade": {…}, "atlas": {…}}``. BACI and
+    #: Comtrade differ from M49 for several countries, so readers never fall back on ``country_m49``.
+    source_countries: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     country_names_fa: Mapping[str, str] = field(default_factory=dict)
     customs_offices: frozenset[str] = frozenset()
     customs_office_names_fa: Mapping[str, str] = field(default_factory=dict)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+#: ``info`` states what was found (the number convention of a file); it never blocks a load.
+Severity = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,28 @@ def rules() -> dict[str, Rule]:
     return dict(_RULES)
 
 
+#: Characters of a value kept in an issue: a 200 MB cell must not become a 200 MB message.
+MAX_SHOWN_VALUE = 200
+
+
+def shown_value(text: str) -> str:
+    """The value as an issue shows it: control characters made visible, long text cut."""
+    visible = text.translate(_VISIBLE_CONTROLS)
+    if len(visible) > MAX_SHOWN_VALUE:
+        return f"{visible[:MAX_SHOWN_VALUE]}… ({len(text):,} characters)"
+    return visible
+
+
+# NUL and other C0 controls as their Unicode "control picture" (U+2400…): visible, and safe in SQL,
+# XML (XLSX reports) and HTML.
+_VISIBLE_CONTROLS = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421}
+
+
 def make_issue(rule_id: str, *, row: int | None = None, column: str | None = None,
                value: object = None, **details: object) -> Issue:
     """Build an issue; message templates may use {column}, {value} and any ``details``."""
     spec = _RULES[rule_id]
-    text_value = None if value is None else str(value)
+    text_value = None if value is None else shown_value(str(value))
     fields = {"column": column or "", "value": text_value if text_value is not None else "", **details}
     return Issue(row=row, column=column, value=text_value, rule=rule_id,
                  message_en=spec.message_en.format(**fields),
@@ -139,3 +157,88 @@ rule("duplicate_key", "error",
 rule("unit_value_outlier", "warning",
      "Unit value {value} USD/kg is far outside this product's range in the file ({low} … {high}).",
      "ارزش واحد {value} دلار بر کیلوگرم با بازه این کالا در فایل ({low} تا {high}) فاصله زیادی دارد.")
+
+# Values: non-finite, out of bounds, number conventions --------------------------------------------
+rule("number_not_finite", "error",
+     "'{value}' in '{column}' is not a finite number (NaN and infinity are refused).",
+     "مقدار «{value}» در «{column}» عدد متناهی نیست (NaN و بی‌نهایت پذیرفته نمی‌شوند).")
+rule("number_out_of_range", "error",
+     "'{value}' in '{column}' is beyond the plausible bound {d1}; if the value is right, raise {d2}.",
+     "مقدار «{value}» در «{column}» از حد پذیرفتنی {d1} بیشتر است؛ اگر درست است، {d2} را افزایش دهید.")
+rule("number_ambiguous", "error",
+     "'{value}' in '{column}' is ambiguous: it reads as {d1}, and no value in the file shows whether ',' "
+     "or '.' is its decimal mark. Write numbers without a thousands separator (1500 or 1.5).",
+     "مقدار «{value}» در «{column}» دوپهلوست: می‌تواند {d1} باشد و هیچ مقداری در فایل نشان نمی‌دهد ممیز اعشار ',' "
+     "است یا '.'. اعداد را بدون جداکننده هزارگان بنویسید (1500 یا 1.5).")
+rule("number_convention_conflict", "error",
+     "'{value}' in '{column}' does not follow the file's number convention (as in {d1}).",
+     "مقدار «{value}» در «{column}» با قاعده نوشتن اعداد در این فایل (مانند {d1}) نمی‌خواند.")
+rule("number_convention", "info",
+     "Numbers in this file: decimal mark {decimal_en}; thousands separators: {thousands_en}; digits: {digits_en}.",
+     "اعداد این فایل: ممیز اعشار {decimal_fa}؛ جداکننده هزارگان: {thousands_fa}؛ ارقام: {digits_fa}.")
+
+# Text cells -------------------------------------------------------------------------------------
+rule("text_control_removed", "warning",
+     "Control characters (such as NUL) were removed from '{column}': '{value}'.",
+     "نویسه‌های کنترلی (مانند NUL) از «{column}» حذف شد: «{value}».")
+rule("text_control_key", "error",
+     "'{column}' holds control characters (such as NUL): '{value}'. A key must be plain text.",
+     "«{column}» نویسه کنترلی (مانند NUL) دارد: «{value}». کلید باید متن ساده باشد.")
+rule("cell_too_long", "error",
+     "The cell in '{column}' has more than {d1} characters ('{value}'); the limit is set by {d2}.",
+     "سلول «{column}» بیش از {d1} نویسه دارد («{value}»)؛ این حد با {d2} تنظیم می‌شود.")
+
+# Bounded inputs ---------------------------------------------------------------------------------
+rule("file_too_large", "error",
+     "The file has {size}; the limit is {limit} (setting {setting}).",
+     "حجم فایل {size} است؛ حد مجاز {limit} است (تنظیم {setting}).")
+rule("unzipped_too_large", "error",
+     "{value} would uncompress to {size}; the limit is {limit} (setting {setting}).",
+     "{value} پس از باز شدن {size} می‌شود؛ حد مجاز {limit} است (تنظیم {setting}).")
+rule("zip_ratio_too_high", "error",
+     "{value} is compressed {ratio}:1, like a zip bomb; the limit is {limit}:1 (setting {setting}).",
+     "{value} با نسبت {ratio} به ۱ فشرده شده است (مانند بمب فشرده)؛ حد مجاز {limit} به ۱ است (تنظیم {setting}).")
+rule("shared_strings_too_large", "error",
+     "The workbook's shared-strings table uncompresses to {size}; the limit is {limit} (setting {setting}).",
+     "جدول رشته‌های مشترک کارپوشه پس از باز شدن {size} است؛ حد مجاز {limit} است (تنظیم {setting}).")
+rule("too_many_sheets", "error",
+     "The workbook has {count} sheets; the limit is {limit} (setting {setting}).",
+     "کارپوشه {count} برگه دارد؛ حد مجاز {limit} است (تنظیم {setting}).")
+rule("file_name_too_long", "error",
+     "The file name has {count} characters; the limit is {limit} (setting {setting}). Rename the file.",
+     "نام فایل {count} نویسه دارد؛ حد مجاز {limit} است (تنظیم {setting}). نام فایل را کوتاه کنید.")
+rule("encoding_utf16", "error",
+     "The file is encoded as {value}; save it as UTF-8 (CSV UTF-8 in Excel) and load it again.",
+     "رمزگذاری فایل {value} است؛ آن را با UTF-8 ذخیره کنید (CSV UTF-8 در اکسل) و دوباره بارگذاری کنید.")
+rule("encoding_mixed", "error",
+     "The file reads as {encoding}, but this row holds bytes that are not {encoding} ({value}); "
+     "the file mixes encodings. Save the whole file as UTF-8.",
+     "فایل با رمزگذاری {encoding} خوانده می‌شود ولی این سطر بایت‌هایی دارد که {encoding} نیستند ({value})؛ "
+     "رمزگذاری‌ها در فایل مخلوط شده‌اند. کل فایل را با UTF-8 ذخیره کنید.")
+rule("sheet_choose", "error",
+     "The sheet '{value}' holds no table. The workbook's sheets: {sheets}. Choose the sheet with "
+     "`payesh ingest --sheet NAME` or the Sheet field of the upload page.",
+     "برگه «{value}» جدولی ندارد. برگه‌های کارپوشه: {sheets}. برگه را با `payesh ingest --sheet NAME` یا "
+     "خانه «برگه» در صفحه بارگذاری انتخاب کنید.")
+rule("sheet_unknown", "error",
+     "The workbook has no sheet '{value}'. Its sheets: {sheets}.",
+     "کارپوشه برگه‌ای به نام «{value}» ندارد. برگه‌های آن: {sheets}.")
+rule("formula_without_value", "error",
+     "Cell {value} holds a formula without a saved result; open the file in Excel, recalculate and save it "
+     "(or paste the values).",
+     "سلول {value} فرمولی بدون نتیجه ذخیره‌شده دارد؛ فایل را در اکسل باز کنید، محاسبه و ذخیره کنید "
+     "(یا مقدارها را جای‌گذاری کنید).")
+
+# Plausibility (warnings a person reads) --------------------------------------------------------------
+rule("unit_value_history", "warning",
+     "Unit value {value} USD/t is far outside what the loaded data show for heading {d2} ({d1} USD/t).",
+     "ارزش واحد {value} دلار بر تن با داده‌های بارگذاری‌شده سرفصل {d2} ({d1} دلار بر تن) فاصله زیادی دارد.")
+rule("weight_without_value", "warning", "Net weight {value} kg is given but the value is 0 USD.",
+     "وزن خالص {value} کیلوگرم آمده ولی ارزش ۰ دلار است.")
+rule("value_without_weight", "warning", "Value {value} USD is given but the net weight is {d1}.",
+     "ارزش {value} دلار آمده ولی وزن خالص {d1} است.")
+rule("month_total_jump", "warning",
+     "With this file the {d1} total (Solar Hijri) becomes {value} USD, against {d2} USD the same month a "
+     "year before: ten times or more. Check the units (rials as dollars, grams as kilograms).",
+     "با این فایل جمع {d1} (هجری شمسی) {value} دلار می‌شود، در برابر {d2} دلار در همان ماه سال پیش: ده برابر "
+     "یا بیشتر. یکاها را بررسی کنید (ریال به جای دلار، گرم به جای کیلوگرم).")

@@ -38,6 +38,7 @@ from .schema import DEFAULT_SOURCE_KEY_SQL, DUCKDB_TYPES, FACT_COLUMNS
 
 MANIFEST = "manifest.json"
 PAUSE_ENV = "PAYESH_LAKE_TEST_PAUSE"
+STOP_ENV = "PAYESH_LAKE_TEST_STOP_AT"
 
 
 class LakeError(Exception):
@@ -83,13 +84,20 @@ class BatchRecord:
         return cls(**values)  # type: ignore[arg-type]
 
 
-def _pause(stage: str) -> None:
-    """Test hook: with PAYESH_LAKE_TEST_PAUSE=<seconds>, sleep a random time at each commit step,
-    so that a test can SIGKILL the process in the middle of any of them."""
+def pause_point(stage: str) -> None:
+    """Test hook at each step of a commit (and of the ledger's record keeping around it).
+
+    With PAYESH_LAKE_TEST_PAUSE=<seconds> it sleeps a random time, so that a test can SIGKILL the
+    process in the middle of any step; with PAYESH_LAKE_TEST_STOP_AT=<stage> it stops at that step
+    until killed, so that a test can kill at each step deterministically."""
     limit = os.environ.get(PAUSE_ENV)
     if limit:
         print(f"stage {stage}", flush=True)
         time.sleep(random.uniform(0, float(limit)))
+    if os.environ.get(STOP_ENV) == stage:
+        print(f"stopped {stage}", flush=True)
+        while True:
+            time.sleep(60)
 
 
 def fsync_path(path: Path) -> None:
@@ -156,7 +164,8 @@ class Lake:
         self.root = Path(root)
         for sub in ("facts", "meta", "sources", "staging", "tmp"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
-        (self.root / ".lock").touch(exist_ok=True)
+        if not (self.root / ".lock").exists():  # a reader (the cube) opening the lake must not even touch it
+            (self.root / ".lock").touch(exist_ok=True)
         if collect_garbage:
             self.collect_garbage()
 
@@ -184,7 +193,7 @@ class Lake:
             json.dump(data, handle, ensure_ascii=False, indent=1)
             handle.flush()
             os.fsync(handle.fileno())
-        _pause("manifest-replace")
+        pause_point("manifest-replace")
         os.replace(temp, self.root / MANIFEST)
         fsync_path(self.root)
 
@@ -203,27 +212,34 @@ class Lake:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def collect_garbage(self) -> None:
-        """Remove what a killed writer left: staging dirs and files no manifest entry names.
-
-        Skipped while another process writes (its staging directory is alive)."""
+    def collect_garbage(self, *, dry_run: bool = False) -> list[str] | None:
+        """Remove what a killed writer left: staging dirs, DuckDB spill files, manifest temp files
+        and files no manifest entry names. Returns the removed paths (relative to the root), or
+        None when another process holds the writer lock (its work in progress is alive)."""
         with self.writer(blocking=False) as locked:
             if not locked:
-                return
-            batches = self.batches()
-            ids = {b.id for b in batches}
-            shas = {b.sha256 for b in batches}
-            for child in (self.root / "staging").iterdir():
-                shutil.rmtree(child, ignore_errors=True)
-            for sub in ("facts", "meta"):
-                for child in (self.root / sub).iterdir():
-                    if child.name.removeprefix("batch=") not in ids:
-                        shutil.rmtree(child, ignore_errors=True)
-            for child in (self.root / "sources").iterdir():
-                if child.name not in shas:
-                    child.unlink(missing_ok=True)
-            for temp in self.root.glob(f".{MANIFEST}.*.tmp"):
-                temp.unlink(missing_ok=True)
+                return None
+            orphans = self.orphans()
+            if not dry_run:
+                for relative in orphans:
+                    path = self.root / relative
+                    if path.is_dir() and not path.is_symlink():
+                        shutil.rmtree(path, ignore_errors=True)
+                    else:
+                        path.unlink(missing_ok=True)
+            return orphans
+
+    def orphans(self) -> list[str]:
+        """Paths under the root that no manifest entry names (only meaningful under the writer lock)."""
+        batches = self.batches()
+        ids = {b.id for b in batches}
+        shas = {b.sha256 for b in batches}
+        found: list[Path] = [*(self.root / "staging").iterdir(), *(self.root / "tmp").iterdir(),
+                             *self.root.glob(f".{MANIFEST}.*.tmp")]
+        for sub in ("facts", "meta"):
+            found += [c for c in (self.root / sub).iterdir() if c.name.removeprefix("batch=") not in ids]
+        found += [c for c in (self.root / "sources").iterdir() if c.name not in shas]
+        return sorted(str(p.relative_to(self.root)) for p in found)
 
     # ---------------------------------------------------------------- writing
     @staticmethod
@@ -241,22 +257,22 @@ class Lake:
         renamed directories are invisible until the manifest names them, and the manifest is
         replaced atomically; garbage collection removes the rest."""
         fsync_tree(staging)
-        _pause("staged")
+        pause_point("staged")
         facts = self.root / "facts" / f"batch={record.id}"
         os.rename(staging / "facts", facts)
         fsync_path(self.root / "facts")
-        _pause("facts-renamed")
+        pause_point("facts-renamed")
         os.rename(staging / "meta", self.root / "meta" / f"batch={record.id}")
         source = staging / "source"
         if source.exists():
             os.rename(source, self.root / "sources" / record.sha256)
         fsync_path(self.root / "meta")
         fsync_path(self.root / "sources")
-        _pause("meta-renamed")
+        pause_point("meta-renamed")
         files = tuple(sorted(str(p.relative_to(self.root)) for p in facts.glob("*.parquet")))
         record = replace(record, files=files)
         self._write_manifest([*self.batches(), record])
-        _pause("manifest-written")
+        pause_point("manifest-written")
         shutil.rmtree(staging, ignore_errors=True)
         return record
 
@@ -380,11 +396,3 @@ class Lake:
 
     def quarantine_path(self, batch_id: str) -> Path:
         return self.root / "meta" / f"batch={batch_id}" / "quarantine.parquet"
-
-    def rebuild(self, *, codes: object, target: Path | str) -> Lake:
-        """Re-ingest the kept sources into ``target`` (see :func:`pipeline.rebuild`)."""
-        from .codes import ReferenceCodes
-        from .pipeline import rebuild
-
-        assert isinstance(codes, ReferenceCodes)
-        return rebuild(self, codes=codes, target=target)

@@ -220,190 +220,290 @@ def ingest(path: Path | str, *, lake: Lake, codes: ReferenceCodes, fmt: str | No
             # a file loaded before is refused as soon as its hash is known (before any commit).
             with ThreadPoolExecutor(1, thread_name_prefix="payesh-hash") as pool:
                 hashing = pool.submit(copy_and_hash, path, staging / "source")
-
-                def duplicate() -> IngestResult | None:
-                    earlier = lake.find_by_sha256(hashing.result())
-                    if earlier is None:
-                        return None
-                    return _rejected([make_issue("file_duplicate", batch=earlier.id, status=earlier.status)], fmt)
-
                 context = ReadContext(hs_revision=hs_revision, reporter=reporter)
                 try:
                     reader = get_reader(fmt) if fmt else sniff(path)
                 except FileRejected as rejected:
-                    return duplicate() or _rejected(rejected.issues, fmt)
+                    return _duplicate(lake, hashing, fmt) or _rejected(rejected.issues, fmt)
+                job = LoadJob(path=path, reader=reader, lake=lake, codes=codes, context=context, policy=policy,
+                              created_by=created_by, source_name=source_name or path.name, batch_id=batch_id,
+                              staging=staging, check_overlap=check_overlap, max_issues=max_issues,
+                              today=today or dt.date.today(), report=report, hashing=hashing,
+                              requested_format=fmt)
                 try:
-                    return _ingest_staged(path, reader, lake=lake, codes=codes, context=context, policy=policy,
-                                          created_by=created_by, hashing=hashing, duplicate=duplicate,
-                                          staging=staging, batch_id=batch_id,
-                                          source_name=source_name or path.name,
-                                          check_overlap=check_overlap, max_issues=max_issues,
-                                          today=today or dt.date.today(), report=report)
+                    return _load(job)
                 except FileRejected as rejected:
-                    return duplicate() or _rejected(context.issues + rejected.issues, reader.identifier)
+                    return job.duplicate() or _rejected(context.issues + rejected.issues, reader.identifier)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _ingest_staged(path: Path, reader: Reader, *, lake: Lake, codes: ReferenceCodes,
-                   context: ReadContext, policy: Policy, created_by: str, hashing: Future[str],
-                   duplicate: Callable[[], IngestResult | None], staging: Path, batch_id: str, source_name: str, check_overlap: bool,
-                   max_issues: int, today: dt.date, report: Progress) -> IngestResult:
-    con = duckdb_connect(lake.root / "tmp")
+def _duplicate(lake: Lake, hashing: Future[str], fmt: str | None) -> IngestResult | None:
+    """The refusal of a file whose bytes an earlier batch already holds, else None (waits for the hash)."""
+    earlier = lake.find_by_sha256(hashing.result())
+    if earlier is None:
+        return None
+    return _rejected([make_issue("file_duplicate", batch=earlier.id, status=earlier.status)], fmt)
+
+
+@dataclass(frozen=True)
+class LoadJob:
+    """What one load is given: the fixed inputs every step of :func:`_load` reads."""
+
+    path: Path
+    reader: Reader
+    lake: Lake
+    codes: ReferenceCodes
+    context: ReadContext  # the reader's options and the issues it found while reading
+    policy: Policy
+    created_by: str
+    source_name: str
+    batch_id: str
+    staging: Path  # lake.staging_dir(batch_id): everything of the batch is written here first
+    check_overlap: bool
+    max_issues: int
+    today: dt.date
+    report: Progress
+    hashing: Future[str]  # sha256 of the source, computed while DuckDB reads it
+    requested_format: str | None
+
+    def duplicate(self) -> IngestResult | None:
+        return _duplicate(self.lake, self.hashing, self.requested_format)
+
+    def fact_columns(self) -> str:
+        """The facts as the lake will show them (source, batch_id, default keys and reporter added
+        to the stored columns): every check reads these."""
+        return ", ".join(fact_expressions(layout=FACT_LAYOUT, source=self.reader.source,
+                                          reporter=self.context.reporter, batch_id=self.batch_id))
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """The file as DuckDB reads it: a typed ``read_csv`` scan, or the reader's rows staged as Parquet."""
+
+    relation: str  # a DuckDB table function over the input
+    types: dict[str, str]  # canonical column → DuckDB type as read
+    has_row: bool  # carries ``_row`` (file row numbers); else rows are numbered from the CSV lines
+    typed_scan: bool  # the typed fast path is possible (DuckDB parses the CSV itself)
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """``norm.parquet``: the input as fact columns (plus ``_bad``/``_row`` helpers when validated in full)."""
+
+    path: Path
+    lean: bool  # already in normal form as read: only the outlier rule is left to check
+    columns: list[str]
+    rows: int
+    pre_issues: list[Issue]  # from DuckDB's rejected CSV lines
+    reject_lines: list[int]  # CSV lines DuckDB could not read (they have no ordinal in norm)
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The validation outcome of a load."""
+
+    issues: list[Issue]  # up to ``max_issues``, sorted by row
+    truncated: bool
+    error_ords: np.ndarray  # (E,) int64: ordinals in norm of the rows with an error
+    errors: int
+    warnings: int
+    error_rows: int  # rows refused: error ordinals plus lines the reader or DuckDB could not read
+    rows_read: int
+    rows_loaded: int
+    to_rows: Callable[[np.ndarray], np.ndarray]  # ordinals → file row numbers
+
+
+def _load(job: LoadJob) -> IngestResult:
+    """Read → normalise → validate → write the staged batch → commit; each step one function."""
+    con = duckdb_connect(job.lake.root / "tmp")
     try:
         con.execute(sql_nowruz_macro())
-        scan = reader.csv_scan(path, codes, context)
-        reject_lines: list[int] = []
-        pre_issues: list[Issue] = []
-        if scan is not None:
-            columns = "{" + ", ".join(f"{_quote(n)}: {_quote(t)}" for n, t in scan.columns.items()) + "}"
-            relation = (f"read_csv({_quote(str(scan.path))}, header = true, auto_detect = false, "
-                        f"delim = ',', quote = '\"', escape = '\"', columns = {columns}, "
-                        f"store_rejects = true)")
-            types = {n: t for n, t in scan.columns.items() if not n.startswith("_extra_")}
-            has_row = False
-        else:
-            raw = staging / "raw.parquet"
-            if _stage_raw(reader, path, codes, context, raw, report) == 0 and not context.issues:
-                raise FileRejected([make_issue("file_empty")])
-            if not raw.exists():
-                raise FileRejected([make_issue("file_empty")])
-            schema = pq.read_schema(raw)
-            types = {f.name: ("DOUBLE" if pa.types.is_floating(f.type) else "VARCHAR")
-                     for f in schema if f.name != ROW_COLUMN}
-            relation = f"read_parquet({_quote(str(raw))})"
-            has_row = True
-        if "hs_revision" not in types and context.hs_revision is None:
-            raise FileRejected([make_issue("hs_revision_missing")])
-        norm = staging / "norm.parquet"
-        norm_sql = _quote(str(norm))
-        weight_required = reader.source == "customs"
-        report(0, None, "normalise")
-        _register_reference(con, codes)
-        active = lake.active_batches(reader.source) if check_overlap else []
-        if active:
-            con.execute(f"CREATE TEMP VIEW active_keys AS SELECT source, source_key, batch_id FROM ({lake.facts_sql(active)})")
-        else:
-            con.execute("CREATE TEMP TABLE active_keys (source VARCHAR, source_key VARCHAR, batch_id VARCHAR)")
-        # The facts as the lake will show them (source, batch_id, default keys and reporter added
-        # to the stored columns), with ``ord``, the 0-based record ordinal: every check reads these.
-        facts = ", ".join(fact_expressions(layout=FACT_LAYOUT, source=reader.source, reporter=context.reporter,
-                                           batch_id=batch_id))
-
-        def create_norm_view(extra: list[str], name: str = "norm", ordinals: bool = True) -> None:
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT "
-                        f"{'file_row_number AS ord, ' if ordinals else ''}{facts}{''.join(', ' + c for c in extra)} "
-                        f"FROM read_parquet({norm_sql}{', file_row_number = true' if ordinals else ''})")
-
-        lean = scan is not None
-        if lean:
-            # Typed fast path: write the facts as read, then check that every value already was
-            # in normal form and breaks no per-row rule. Else normalise and validate in full.
-            select = lean_sql(relation, types, default_revision=context.hs_revision)
-            con.execute(f"COPY ({select}) TO {norm_sql} (FORMAT parquet)")
-            pre_issues, reject_lines = _reject_issues(con, {n for n, t in types.items() if t == "DATE"})
-            # Flush the facts to disk while validation reads them (commit fsyncs them anyway).
-            syncing = ThreadPoolExecutor(1, thread_name_prefix="payesh-fsync")
-            syncing.submit(_fsync_file, norm)
-            syncing.shutdown(wait=False)
-            report(0, None, "validate")
-            con.execute(LEAN_REFERENCE_SQL)
-            create_norm_view([], "lean", ordinals=False)
-            # Without a source_key column every key is declaration_id#line_no, and that pair
-            # identifies it (line_no has no '#'): hashing the pair spares building the strings.
-            key = "source_key" if "source_key" in types else "declaration_id, line_no"
-            lean = (not any(con.execute(q).fetchall() for q in lean_clean_sql(
-                        "lean", today=today, weight_required=weight_required))
-                    and not _may_have_duplicates(con, "lean", key)
-                    and not (active and con.execute(
-                        "SELECT 1 FROM lean n SEMI JOIN active_keys a ON n.source = a.source "
-                        "AND n.source_key = a.source_key LIMIT 1").fetchall()))
-        if not lean:
-            select = normalise_sql(relation, types, default_revision=context.hs_revision, has_row=has_row)
-            con.execute(f"COPY ({select}) TO {norm_sql} (FORMAT parquet)")
-            if scan is not None and not reject_lines and not pre_issues:
-                pre_issues, reject_lines = _reject_issues(con, {n for n, t in types.items() if t == "DATE"})
-        duplicated = duplicate()
+        raw = _read_input(job, con)
+        job.report(0, None, "normalise")
+        _register_reference(con, job.codes)
+        overlap_possible = _register_active_keys(job, con)
+        norm = _normalise(job, con, raw, overlap_possible)
+        duplicated = job.duplicate()
         if duplicated is not None:
             return duplicated
-        sha256 = hashing.result()
-        rows_norm = pq.ParquetFile(norm).metadata.num_rows
-        rows_read = rows_norm + len(reject_lines) + sum(
-            i.rule in ("row_truncated", "row_malformed") for i in context.issues)
-        if rows_read == 0:
-            raise FileRejected([make_issue("file_empty")])
-        report(rows_read, rows_read, "validate")
-        norm_columns = pq.read_schema(norm).names
-        has_bad = "_bad" in norm_columns
-        create_norm_view([c for c in norm_columns if c not in STORED_COLUMNS])
-        queries = [outlier_query("norm")] if lean else list(issue_queries(
-            "norm", has_bad=has_bad, today=today, weight_required=weight_required))
-        union = " UNION ALL ".join(f"SELECT * FROM ({q})" for q in queries)
-        con.execute(f"CREATE TEMP TABLE issues AS SELECT i.*, r.severity FROM ({union}) i JOIN ref_rules r USING (rule)")
-        error_ords = con.execute("SELECT DISTINCT ord FROM issues WHERE severity = 'error' ORDER BY ord").fetchnumpy()["ord"]
-        counts = dict(con.execute("SELECT severity, count(*) FROM issues GROUP BY 1").fetchall())
-        n_issue_rows = int(sum(counts.values()))
-        fetched = con.execute(
-            f"SELECT ord, col, value, rule, d1, d2 FROM issues ORDER BY ord, rule LIMIT {int(max_issues)}").fetchall()
-
-        def to_rows(ords: np.ndarray) -> np.ndarray:
-            if not has_row:
-                return line_numbers(ords.astype(np.int64), reject_lines)
-            con.register("wanted_ords", pa.table({"ord": pa.array(ords, pa.int64())}))
-            found = con.execute("SELECT w.ord, n._row FROM wanted_ords w JOIN norm n USING (ord)").fetchnumpy()
-            lookup = dict(zip(found["ord"].tolist(), found["_row"].tolist(), strict=True))
-            return np.array([lookup[o] for o in ords.tolist()], dtype=np.int64)
-
-        ords_needed = np.array(sorted({r[0] for r in fetched} | {int(r[4]) for r in fetched
-                                                                 if r[3] == "duplicate_in_file"}), dtype=np.int64)
-        row_of = dict(zip(ords_needed.tolist(), to_rows(ords_needed).tolist(), strict=True)) if len(ords_needed) else {}
-        issues = context.issues + pre_issues + [
-            _issue_from_sql(rule, row_of.get(ord_), col, value, d1, d2, row_of)
-            for ord_, col, value, rule, d1, d2 in fetched]
-        issues.sort(key=lambda i: (i.row or 0, i.rule))
-        truncated = n_issue_rows > len(fetched)
-        reader_errors = sum(i.severity == "error" for i in context.issues + pre_issues)
-        n_errors = int(counts.get("error", 0)) + reader_errors
-        n_warnings = int(counts.get("warning", 0)) + sum(i.severity == "warning" for i in context.issues)
-        error_rows = len(error_ords) + len(reject_lines) + sum(
-            i.rule in ("row_truncated", "row_malformed") for i in context.issues)
-        if n_errors and policy == "reject":
-            return _rejected(issues, reader.identifier, rows_read, n_errors, truncated)
-        rows_loaded = rows_norm - len(error_ords)
-        if rows_loaded == 0:
-            return _rejected(issues, reader.identifier, rows_read, n_errors, truncated)
-
-        report(rows_loaded, rows_read, "write")
-        facts_file = staging / "facts" / "part-0.parquet"
-        columns_sql = ", ".join(STORED_COLUMNS)
-        if not len(error_ords) and tuple(norm_columns) == STORED_COLUMNS:
-            os.rename(norm, facts_file)  # the normalised file already is the batch: no rewrite
-        else:
-            con.execute(f"COPY (SELECT {columns_sql} FROM read_parquet({norm_sql}, file_row_number = true) n "
-                        f"WHERE NOT EXISTS (SELECT 1 FROM issues i WHERE i.ord = n.file_row_number "
-                        f"AND i.severity = 'error')) TO {_quote(str(facts_file))} (FORMAT parquet)")
-        meta = staging / "meta"
-        if error_rows:
-            _write_quarantine(con, meta / "quarantine.parquet", error_ords, to_rows, context.issues + pre_issues)
-        _write_issues(meta / "issues.parquet", issues)
-        report(rows_loaded, rows_read, "commit")
-        record = BatchRecord(
-            id=batch_id, status="active", source_name=source_name, sha256=sha256,
-            format=reader.identifier, source=reader.source, policy=policy,
-            hs_revision=context.hs_revision, reporter=context.reporter, rows_read=rows_read,
-            rows_loaded=rows_loaded, rows_quarantined=error_rows, warnings=n_warnings, errors=n_errors,
-            created_at=now_iso(), created_by=created_by, layout=FACT_LAYOUT)
-        record = lake.commit(record, staging)
+        sha256 = job.hashing.result()
+        findings = _validate(job, con, raw, norm)
+        if (findings.errors and job.policy == "reject") or findings.rows_loaded == 0:
+            return _rejected(findings.issues, job.reader.identifier, findings.rows_read, findings.errors,
+                             findings.truncated)
+        job.report(findings.rows_loaded, findings.rows_read, "write")
+        _write_staged(job, con, norm, findings)
+        job.report(findings.rows_loaded, findings.rows_read, "commit")
+        record = job.lake.commit(_batch_record(job, findings, sha256), job.staging)
     finally:
         con.close()
-    quarantined = (f" {error_rows} row(s) with errors were quarantined." if error_rows else "")
-    quarantined_fa = (f" {error_rows} سطر دارای خطا قرنطینه شد." if error_rows else "")
+    return _loaded(record, findings, job.reader.identifier)
+
+
+def _read_input(job: LoadJob, con: duckdb.DuckDBPyConnection) -> RawInput:
+    """Describe the input to DuckDB: the reader's typed CSV scan, else its rows staged as string Parquet."""
+    scan = job.reader.csv_scan(job.path, job.codes, job.context)
+    if scan is not None:
+        columns = "{" + ", ".join(f"{_quote(n)}: {_quote(t)}" for n, t in scan.columns.items()) + "}"
+        relation = (f"read_csv({_quote(str(scan.path))}, header = true, auto_detect = false, "
+                    f"delim = ',', quote = '\"', escape = '\"', columns = {columns}, "
+                    f"store_rejects = true)")
+        types = {n: t for n, t in scan.columns.items() if not n.startswith("_extra_")}
+        raw = RawInput(relation=relation, types=types, has_row=False, typed_scan=True)
+    else:
+        staged = job.staging / "raw.parquet"
+        if _stage_raw(job.reader, job.path, job.codes, job.context, staged, job.report) == 0 \
+                and not job.context.issues:
+            raise FileRejected([make_issue("file_empty")])
+        if not staged.exists():
+            raise FileRejected([make_issue("file_empty")])
+        types = {f.name: ("DOUBLE" if pa.types.is_floating(f.type) else "VARCHAR")
+                 for f in pq.read_schema(staged) if f.name != ROW_COLUMN}
+        raw = RawInput(relation=f"read_parquet({_quote(str(staged))})", types=types, has_row=True,
+                       typed_scan=False)
+    if "hs_revision" not in raw.types and job.context.hs_revision is None:
+        raise FileRejected([make_issue("hs_revision_missing")])
+    return raw
+
+
+def _register_active_keys(job: LoadJob, con: duckdb.DuckDBPyConnection) -> bool:
+    """``active_keys``: the natural keys active batches of the same source hold. True if there are any."""
+    active = job.lake.active_batches(job.reader.source) if job.check_overlap else []
+    if active:
+        con.execute(f"CREATE TEMP VIEW active_keys AS SELECT source, source_key, batch_id "
+                    f"FROM ({job.lake.facts_sql(active)})")
+    else:
+        con.execute("CREATE TEMP TABLE active_keys (source VARCHAR, source_key VARCHAR, batch_id VARCHAR)")
+    return bool(active)
+
+
+def _create_norm_view(con: duckdb.DuckDBPyConnection, job: LoadJob, norm: Path, *, name: str = "norm",
+                      extra: list[str] | None = None, ordinals: bool = True) -> None:
+    """A view of the fact columns over ``norm`` with ``ord``, the 0-based record ordinal, if asked."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT "
+                f"{'file_row_number AS ord, ' if ordinals else ''}{job.fact_columns()}"
+                f"{''.join(', ' + c for c in extra or [])} "
+                f"FROM read_parquet({_quote(str(norm))}{', file_row_number = true' if ordinals else ''})")
+
+
+def _normalise(job: LoadJob, con: duckdb.DuckDBPyConnection, raw: RawInput, overlap_possible: bool) -> Normalised:
+    """Write ``norm.parquet``. Typed fast path: write the facts as read, then check that every value
+    already was in normal form and breaks no per-row rule. Else normalise (and later validate) in full."""
+    norm = job.staging / "norm.parquet"
+    norm_sql = _quote(str(norm))
+    date_columns = {n for n, t in raw.types.items() if t == "DATE"}
+    pre_issues: list[Issue] = []
+    reject_lines: list[int] = []
+    lean = raw.typed_scan
+    if lean:
+        select = lean_sql(raw.relation, raw.types, default_revision=job.context.hs_revision)
+        con.execute(f"COPY ({select}) TO {norm_sql} (FORMAT parquet)")
+        pre_issues, reject_lines = _reject_issues(con, date_columns)
+        # Flush the facts to disk while validation reads them (commit fsyncs them anyway).
+        syncing = ThreadPoolExecutor(1, thread_name_prefix="payesh-fsync")
+        syncing.submit(_fsync_file, norm)
+        syncing.shutdown(wait=False)
+        job.report(0, None, "validate")
+        con.execute(LEAN_REFERENCE_SQL)
+        _create_norm_view(con, job, norm, name="lean", ordinals=False)
+        # Without a source_key column every key is declaration_id#line_no, and that pair
+        # identifies it (line_no has no '#'): hashing the pair spares building the strings.
+        key = "source_key" if "source_key" in raw.types else "declaration_id, line_no"
+        lean = (not any(con.execute(q).fetchall() for q in lean_clean_sql(
+                    "lean", today=job.today, weight_required=job.reader.source == "customs"))
+                and not _may_have_duplicates(con, "lean", key)
+                and not (overlap_possible and con.execute(
+                    "SELECT 1 FROM lean n SEMI JOIN active_keys a ON n.source = a.source "
+                    "AND n.source_key = a.source_key LIMIT 1").fetchall()))
+    if not lean:
+        select = normalise_sql(raw.relation, raw.types, default_revision=job.context.hs_revision,
+                               has_row=raw.has_row)
+        con.execute(f"COPY ({select}) TO {norm_sql} (FORMAT parquet)")
+        if raw.typed_scan and not reject_lines and not pre_issues:
+            pre_issues, reject_lines = _reject_issues(con, date_columns)
+    return Normalised(path=norm, lean=lean, columns=pq.read_schema(norm).names,
+                      rows=pq.ParquetFile(norm).metadata.num_rows, pre_issues=pre_issues,
+                      reject_lines=reject_lines)
+
+
+def _validate(job: LoadJob, con: duckdb.DuckDBPyConnection, raw: RawInput, norm: Normalised) -> Findings:
+    """Run the rules as set-based SQL into the temp table ``issues`` and gather the findings."""
+    reader_issues = job.context.issues
+    unreadable = sum(i.rule in ("row_truncated", "row_malformed") for i in reader_issues)
+    rows_read = norm.rows + len(norm.reject_lines) + unreadable
+    if rows_read == 0:
+        raise FileRejected([make_issue("file_empty")])
+    job.report(rows_read, rows_read, "validate")
+    _create_norm_view(con, job, norm.path, extra=[c for c in norm.columns if c not in STORED_COLUMNS])
+    queries = [outlier_query("norm")] if norm.lean else list(issue_queries(
+        "norm", has_bad="_bad" in norm.columns, today=job.today, weight_required=job.reader.source == "customs"))
+    union = " UNION ALL ".join(f"SELECT * FROM ({q})" for q in queries)
+    con.execute(f"CREATE TEMP TABLE issues AS SELECT i.*, r.severity FROM ({union}) i JOIN ref_rules r USING (rule)")
+    error_ords = con.execute("SELECT DISTINCT ord FROM issues WHERE severity = 'error' ORDER BY ord").fetchnumpy()["ord"]
+    counts = dict(con.execute("SELECT severity, count(*) FROM issues GROUP BY 1").fetchall())
+    fetched = con.execute(
+        f"SELECT ord, col, value, rule, d1, d2 FROM issues ORDER BY ord, rule LIMIT {int(job.max_issues)}").fetchall()
+
+    def to_rows(ords: np.ndarray) -> np.ndarray:
+        if not raw.has_row:
+            return line_numbers(ords.astype(np.int64), norm.reject_lines)
+        con.register("wanted_ords", pa.table({"ord": pa.array(ords, pa.int64())}))
+        found = con.execute("SELECT w.ord, n._row FROM wanted_ords w JOIN norm n USING (ord)").fetchnumpy()
+        lookup = dict(zip(found["ord"].tolist(), found["_row"].tolist(), strict=True))
+        return np.array([lookup[o] for o in ords.tolist()], dtype=np.int64)
+
+    ords_needed = np.array(sorted({r[0] for r in fetched} | {int(r[4]) for r in fetched
+                                                             if r[3] == "duplicate_in_file"}), dtype=np.int64)
+    row_of = dict(zip(ords_needed.tolist(), to_rows(ords_needed).tolist(), strict=True)) if len(ords_needed) else {}
+    issues = reader_issues + norm.pre_issues + [
+        _issue_from_sql(rule, row_of.get(ord_), col, value, d1, d2, row_of)
+        for ord_, col, value, rule, d1, d2 in fetched]
+    issues.sort(key=lambda i: (i.row or 0, i.rule))
+    return Findings(
+        issues=issues, truncated=int(sum(counts.values())) > len(fetched), error_ords=error_ords,
+        errors=int(counts.get("error", 0)) + sum(i.severity == "error" for i in reader_issues + norm.pre_issues),
+        warnings=int(counts.get("warning", 0)) + sum(i.severity == "warning" for i in reader_issues),
+        error_rows=len(error_ords) + len(norm.reject_lines) + unreadable, rows_read=rows_read,
+        rows_loaded=norm.rows - len(error_ords), to_rows=to_rows)
+
+
+def _write_staged(job: LoadJob, con: duckdb.DuckDBPyConnection, norm: Normalised, findings: Findings) -> None:
+    """The batch's files in staging: facts (valid rows, stored columns), quarantine and issues."""
+    facts_file = job.staging / "facts" / "part-0.parquet"
+    if not len(findings.error_ords) and tuple(norm.columns) == STORED_COLUMNS:
+        os.rename(norm.path, facts_file)  # the normalised file already is the batch: no rewrite
+    else:
+        con.execute(f"COPY (SELECT {', '.join(STORED_COLUMNS)} FROM read_parquet({_quote(str(norm.path))}, "
+                    f"file_row_number = true) n WHERE NOT EXISTS (SELECT 1 FROM issues i "
+                    f"WHERE i.ord = n.file_row_number AND i.severity = 'error')) "
+                    f"TO {_quote(str(facts_file))} (FORMAT parquet)")
+    meta = job.staging / "meta"
+    if findings.error_rows:
+        _write_quarantine(con, meta / "quarantine.parquet", findings.error_ords, findings.to_rows,
+                          job.context.issues + norm.pre_issues)
+    _write_issues(meta / "issues.parquet", findings.issues)
+
+
+def _batch_record(job: LoadJob, findings: Findings, sha256: str) -> BatchRecord:
+    return BatchRecord(
+        id=job.batch_id, status="active", source_name=job.source_name, sha256=sha256,
+        format=job.reader.identifier, source=job.reader.source, policy=job.policy,
+        hs_revision=job.context.hs_revision, reporter=job.context.reporter, rows_read=findings.rows_read,
+        rows_loaded=findings.rows_loaded, rows_quarantined=findings.error_rows, warnings=findings.warnings,
+        errors=findings.errors, created_at=now_iso(), created_by=job.created_by, layout=FACT_LAYOUT)
+
+
+def _loaded(record: BatchRecord, findings: Findings, fmt: str) -> IngestResult:
+    error_rows = findings.error_rows
+    quarantined = f" {error_rows} row(s) with errors were quarantined." if error_rows else ""
+    quarantined_fa = f" {error_rows} سطر دارای خطا قرنطینه شد." if error_rows else ""
     return IngestResult(
-        batch_id=record.id, status="loaded", format=reader.identifier, rows_read=rows_read,
-        rows_loaded=rows_loaded, rows_quarantined=error_rows, errors=n_errors, warnings=n_warnings,
-        issues=issues, issues_truncated=truncated,
-        message_en=f"Loaded {rows_loaded} row(s) as batch {record.id}.{quarantined}",
-        message_fa=f"{rows_loaded} سطر با شناسه دسته {record.id} بارگذاری شد.{quarantined_fa}")
+        batch_id=record.id, status="loaded", format=fmt, rows_read=findings.rows_read,
+        rows_loaded=findings.rows_loaded, rows_quarantined=error_rows, errors=findings.errors,
+        warnings=findings.warnings, issues=findings.issues, issues_truncated=findings.truncated,
+        message_en=f"Loaded {findings.rows_loaded} row(s) as batch {record.id}.{quarantined}",
+        message_fa=f"{findings.rows_loaded} سطر با شناسه دسته {record.id} بارگذاری شد.{quarantined_fa}")
 
 
 def _write_quarantine(con: duckdb.DuckDBPyConnection, target: Path, error_ords: np.ndarray,

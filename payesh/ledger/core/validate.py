@@ -11,9 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import duckdb
 
 from .dates import sql_parse_date
-from .numerals import sql_digits, sql_number
+from .issues import Issue, make_issue
+from .limits import BOUND_VARIABLES, Limits, limits_from_env, variable_of
+from .numerals import (
+    COMMA_FORM,
+    POINT_FORM,
+    Convention,
+    sql_ascii_number,
+    sql_digits,
+    sql_number,
+    sql_number_problem,
+)
 from .schema import CHANNELS, FLOWS, HS_REVISIONS, NATIONAL_OFFICE, STORED_COLUMNS, TRANSPORT_MODES
 
 FIRST_DATE = dt.date(1990, 1, 1)
@@ -23,6 +36,17 @@ _REQUIRED = ("flow", "declaration_date", "declaration_id", "line_no", "customs_o
              "partner", "hs_code", "hs_revision", "net_weight_kg", "value_usd")
 _UPPER = ("customs_office", "border_market", "partner", "reporter", "origin_province",
           "origin_county", "hs_revision")
+#: Text columns whose control characters are removed (with a warning) …
+_TEXT = ("flow", "channel", "unit", "transport_mode", "hs_code", *_UPPER)
+#: … and the key columns, where they are an error: a key is never silently changed.
+_KEYS = ("declaration_id", "line_no", "source_key")
+#: C0 controls, DEL and C1 controls (RE2 syntax). Tab, CR and LF inside a cell count too.
+CONTROL_RE = "[\\x00-\\x1f\\x7f-\\x{9f}]"
+#: Unit value fences: quartiles of ln(USD per unit) ± 3 IQR, the IQR at least this (×e^1.5 ≈ 4.5).
+_HISTORY_MIN_IQR = 0.5
+_HISTORY_MIN_ROWS = 20
+#: A month total this many times the same month a year before is worth a person's look.
+MONTH_JUMP = 10
 
 
 def _quote(text: str) -> str:
@@ -33,10 +57,95 @@ def _in_list(values: tuple[str, ...]) -> str:
     return ", ".join(_quote(v) for v in values)
 
 
+@dataclass(frozen=True)
+class NumberConvention:
+    """How the numbers of one file are written, and the report line that says so."""
+
+    convention: Convention
+    issue: Issue
+
+
+_DECIMAL_EXAMPLE = {"point": "1,234.5", "comma": "1.234,5"}
+
+
+def detect_numbers(con: duckdb.DuckDBPyConnection, relation: str, types: Mapping[str, str]) -> NumberConvention:
+    """The file's decimal mark, decided by its values, never by a guess.
+
+    A value proves '.' when it reads only with '.' as decimal mark (1.5, 1,234.5, 1,234,567) and ','
+    when it reads only with ',' (1500,50, 1.234,5, 0,500). The mark most values prove is the file's;
+    the other mark's values are then errors. ``1,500`` reads both ways: it follows the file's mark,
+    and is an error where no value proves either (or as many prove each).
+    """
+    columns = [n for n in (*_NUMBERS, "line_no") if types.get(n) == "VARCHAR"]
+    if not columns:
+        return NumberConvention("point", make_issue(
+            "number_convention", value="typed: decimal '.'", decimal_en="'.' (typed values)",
+            decimal_fa="'.' (مقدار عددی)", thousands_en="none", thousands_fa="ندارد", digits_en="Latin",
+            digits_fa="لاتین"))
+    values = ", ".join(f'"{c}"' for c in columns)
+    has_mark = "regexp_matches(t, '[.,]') AND NOT contains(t, 'D')"
+    row = con.execute(
+        f"SELECT count(*) FILTER (p AND NOT c), count(*) FILTER (c AND NOT p), count(*) FILTER (p AND c), "
+        f"any_value(t) FILTER (p AND NOT c), any_value(t) FILTER (c AND NOT p), any_value(t) FILTER (p AND c), "
+        f"count(*) FILTER (m AND contains(t, ',')), count(*) FILTER (m AND contains(t, '.')), "
+        f"count(*) FILTER (regexp_matches(trim(x), '[0-9۰-۹٠-٩][ \u00a0\u202f]+[0-9۰-۹٠-٩]')), "
+        f"count(*) FILTER (contains(x, '٬')), count(*) FILTER (regexp_matches(x, '[۰-۹]')), "
+        f"count(*) FILTER (regexp_matches(x, '[٠-٩]')), count(*) FILTER (regexp_matches(x, '[0-9]')) "
+        f"FROM (SELECT x, t, m, m AND regexp_full_match(t, '{POINT_FORM}') AS p, "
+        f"m AND regexp_full_match(t, '{COMMA_FORM}') AS c "
+        f"FROM (SELECT x, t, {has_mark} AS m FROM (SELECT x, {sql_ascii_number('x')} AS t "
+        f"FROM (SELECT unnest([{values}]) AS x FROM {relation}) WHERE x IS NOT NULL)))").fetchone()
+    assert row is not None
+    (point, comma, ambiguous, point_example, comma_example, ambiguous_example, with_comma, with_point,
+     spaced, arabic_groups, persian, arabic, latin) = row
+    convention: Convention = "point" if point > comma else "comma" if comma > point else "unknown"
+    if convention == "unknown":
+        if ambiguous or point:
+            example = ambiguous_example or point_example
+            decimal_en = f"undetermined: no value shows it, and {ambiguous + point + comma:,} values such as " \
+                         f"'{example}' read both ways (refused)"
+            decimal_fa = f"نامعلوم: هیچ مقداری آن را نشان نمی‌دهد و {ambiguous + point + comma:,} مقدار مانند " \
+                         f"«{example}» دوپهلوست (رد شد)"
+        else:
+            decimal_en, decimal_fa = "none used", "به کار نرفته"
+    else:
+        mark = "." if convention == "point" else ","
+        proof, example = (point, point_example) if convention == "point" else (comma, comma_example)
+        other, other_example = (comma, comma_example) if convention == "point" else (point, point_example)
+        decimal_en = f"'{mark}' (shown by {proof:,} values such as '{example}')"
+        decimal_fa = f"'{mark}' (بنا بر {proof:,} مقدار مانند «{example}»)"
+        if other:
+            decimal_en += f"; {other:,} values such as '{other_example}' use the other mark (refused)"
+            decimal_fa += f"؛ {other:,} مقدار مانند «{other_example}» ممیز دیگر دارند (رد شد)"
+    grouping = {"point": with_comma, "comma": with_point}.get(convention, 0)
+    separators = [name for name, count in ((("','" if convention == "point" else "'.'"), grouping),
+                                           ("space", spaced), ("'٬'", arabic_groups)) if count]
+    separators_fa = [{"space": "فاصله"}.get(s, s) for s in separators]
+    digits = [name for name, count in (("Latin", latin), ("Persian", persian), ("Arabic-Indic", arabic)) if count]
+    digits_fa = [{"Latin": "لاتین", "Persian": "فارسی", "Arabic-Indic": "عربی"}[d] for d in digits]
+    summary = (f"decimal {({'point': '.', 'comma': ','}).get(convention, '?')}; thousands "
+               f"{' '.join(separators) or 'none'}; digits {', '.join(digits) or 'none'}")
+    return NumberConvention(convention, make_issue(
+        "number_convention", value=summary, decimal_en=decimal_en, decimal_fa=decimal_fa,
+        thousands_en=", ".join(separators) or "none", thousands_fa="، ".join(separators_fa) or "ندارد",
+        digits_en=", ".join(digits) or "none", digits_fa="، ".join(digits_fa) or "ندارد"))
+
+
+def _struct(column: str, rule: str, value: str, d1: str = "CAST(NULL AS VARCHAR)",
+            d2: str = "CAST(NULL AS VARCHAR)") -> str:
+    return f"{{'c': '{column}', 'r': {rule}, 'v': {value}, 'd': {d1}, 'e': {d2}}}"
+
+
 def normalise_sql(relation: str, types: Mapping[str, str], *, default_revision: str | None,
-                  has_row: bool) -> str:
+                  has_row: bool, convention: Convention = "point", limits: Limits | None = None) -> str:
     """SELECT producing STORED_COLUMNS (in order), then ``_row`` (if the raw has it) and ``_bad``
-    (string inputs only: a list of {c: column, r: rule, v: value} parse failures)."""
+    (a list of {c: column, r: rule, v: value, d, e: details} findings of the reading itself: parse
+    failures, non-finite numbers, control characters, over-long cells).
+
+    Numbers in text are read with the file's ``convention`` (see :func:`detect_numbers`).
+    """
+    limits = limits or limits_from_env()
+    max_cell = limits.max_cell_chars
 
     def raw(name: str) -> str:
         return f'"{name}"' if name in types else "CAST(NULL AS VARCHAR)"
@@ -44,28 +153,80 @@ def normalise_sql(relation: str, types: Mapping[str, str], *, default_revision: 
     def is_text(name: str) -> bool:
         return types.get(name, "VARCHAR") == "VARCHAR"
 
+    def text_columns(names: tuple[str, ...]) -> list[str]:
+        return [n for n in names if n in types and is_text(n)]
+
+    cleaned_columns = text_columns(tuple(c for c in _TEXT if c != "hs_code"))
+    key_columns = text_columns(_KEYS)
+
+    def cleaned(name: str) -> str:
+        # Control characters are removed only from rows that have some (one regex per row first).
+        if name in cleaned_columns:
+            return f"CASE WHEN _ctl THEN regexp_replace({raw(name)}, '{CONTROL_RE}', '', 'g') ELSE {raw(name)} END"
+        return raw(name)
+
     def text(name: str) -> str:
-        return f"NULLIF(trim({raw(name)}), '')" if name in types else "CAST(NULL AS VARCHAR)"
+        return f"NULLIF(trim({cleaned(name)}), '')" if name in types else "CAST(NULL AS VARCHAR)"
+
+    # Layer A: ASCII form of text numbers; layer B: their values (NaN/inf kept, refused by name).
+    ascii_numbers = [n for n in (*_NUMBERS, "line_no") if n in types and is_text(n)]
+    layer_a = [f"{sql_ascii_number(raw(n))} AS \"_a_{n}\"" for n in ascii_numbers]
+    layer_b = [f"{sql_number(raw(n), convention, ascii_expr=f'_a_{n}')} AS \"_n_{n}\"" for n in ascii_numbers]
+    controlled = cleaned_columns + key_columns
+    if controlled:
+        joined = ", ".join(f"coalesce({raw(n)}, '')" for n in controlled)
+        layer_b.append(f"regexp_matches(concat({joined}), '{CONTROL_RE}') AS _ctl")
+    else:
+        layer_b.append("false AS _ctl")
 
     parsed: dict[str, str] = {}
-    bad: list[tuple[str, str]] = []
+    bad: list[str] = []
     if is_text("declaration_date"):
         parsed["declaration_date"] = sql_parse_date(sql_digits(raw("declaration_date")))
-        bad.append(("declaration_date", "date_invalid"))
+        bad.append(f"CASE WHEN {text('declaration_date')} IS NOT NULL AND {parsed['declaration_date']} IS NULL "
+                   f"THEN {_struct('declaration_date', chr(39) + 'date_invalid' + chr(39), text('declaration_date'))} END")
     else:
         parsed["declaration_date"] = raw("declaration_date")
+
+    def number_bad(name: str) -> str:
+        t = f'"_a_{name}"'
+        number = f'"_n_{name}"'
+        problem = sql_number_problem(convention, t)
+        if name == "line_no":
+            problem = f"CASE WHEN {number} IS NOT NULL AND isfinite({number}) THEN 'number_invalid' ELSE {problem} END"
+        readings = (f"CASE WHEN {problem} = 'number_ambiguous' THEN replace({t}, ',', '') || ' / ' || "
+                    f"replace(replace({t}, '.', ''), ',', '.') WHEN {problem} = 'number_convention_conflict' "
+                    f"THEN '{_DECIMAL_EXAMPLE.get(convention, '')}' END")
+        return (f"CASE WHEN {number} IS NOT NULL AND NOT isfinite({number}) "
+                f"THEN {_struct(name, chr(39) + 'number_not_finite' + chr(39), text(name))} "
+                f"WHEN {text(name)} IS NOT NULL AND {parsed[name]} IS NULL "
+                f"THEN {_struct(name, problem, text(name), readings)} END")
+
     for name in _NUMBERS:
         if name in types and is_text(name):
-            parsed[name] = sql_number(raw(name))
-            bad.append((name, "number_invalid"))
+            parsed[name] = f'CASE WHEN isfinite("_n_{name}") THEN "_n_{name}" END'
+            bad.append(number_bad(name))
         else:
             parsed[name] = f"CAST({raw(name)} AS DOUBLE)"
     if is_text("line_no"):
-        number = sql_number(raw("line_no"))
-        parsed["line_no"] = f"CASE WHEN {number} = round({number}) THEN CAST({number} AS INTEGER) END"
-        bad.append(("line_no", "number_invalid"))
+        number = '"_n_line_no"'
+        # Guarded: CAST of NaN, inf or 1e20 to INTEGER would abort the whole statement.
+        parsed["line_no"] = (f"CASE WHEN isfinite({number}) AND {number} = round({number}) "
+                             f"AND abs({number}) < 2147483648 THEN CAST({number} AS INTEGER) END")
+        if "line_no" in types:
+            bad.append(number_bad("line_no"))
     else:
         parsed["line_no"] = f"CAST({raw('line_no')} AS INTEGER)"
+    for name in cleaned_columns:
+        bad.append(f"CASE WHEN _ctl AND regexp_matches({raw(name)}, '{CONTROL_RE}') "
+                   f"THEN {_struct(name, chr(39) + 'text_control_removed' + chr(39), raw(name))} END")
+    for name in key_columns:
+        bad.append(f"CASE WHEN _ctl AND regexp_matches({raw(name)}, '{CONTROL_RE}') "
+                   f"THEN {_struct(name, chr(39) + 'text_control_key' + chr(39), raw(name))} END")
+    for name in (n for n in types if is_text(n) and not n.startswith("_")):
+        # strlen (bytes) first: O(1) in DuckDB, and never below the length in characters.
+        bad.append(f"CASE WHEN strlen({raw(name)}) > {max_cell} AND length({raw(name)}) > {max_cell} "
+                   f"THEN {_struct(name, chr(39) + 'cell_too_long' + chr(39), f'left({raw(name)}, 100)', repr(str(max_cell)), repr(variable_of('max_cell_chars')))} END")
     # Computed once in the innermost layer (DuckDB does not share repeated subexpressions).
     hs_digits = f"replace(replace(replace({sql_digits(raw('hs_code'))}, ' ', ''), '.', ''), '-', '') AS hs_digits"
     # A lost leading zero (Excel, BACI): odd-length all-digit codes get it back.
@@ -90,15 +251,10 @@ def normalise_sql(relation: str, types: Mapping[str, str], *, default_revision: 
             # reporter: NULL takes the batch's reporter (in the facts view).
             inner.append(f"upper({text(name)}) AS {name}")
     inner += [f"{parsed[n]} AS {n}" for n in _NUMBERS]
-    bad_items = []
-    for name, rule in bad:
-        bad_items.append(
-            f"CASE WHEN {text(name)} IS NOT NULL AND {parsed[name]} IS NULL "
-            f"THEN {{'c': '{name}', 'r': '{rule}', 'v': {text(name)}}} END")
     if has_row:
         inner.append('"_row"')
-    if bad_items:
-        inner.append(f"list_filter([{', '.join(bad_items)}], x -> x IS NOT NULL) AS _bad")
+    if bad:
+        inner.append(f"list_filter([{', '.join(bad)}], x -> x IS NOT NULL) AS _bad")
     outer = {
         "flow": "flow",
         "declaration_date": "declaration_date",
@@ -130,15 +286,23 @@ def normalise_sql(relation: str, types: Mapping[str, str], *, default_revision: 
     select = [f"{expression} AS {name}" for name, expression in outer.items()]
     if has_row:
         select.append("_row")
-    if bad_items:
+    if bad:
         select.append("_bad")
+    layer_a.append(hs_digits)
     return (f"SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM "
-            f"(SELECT *, {hs_digits} FROM {relation}))")
+            f"(SELECT *, {', '.join(layer_b)} FROM (SELECT *, {', '.join(layer_a)} FROM {relation})))")
+
+
+def _bound_text(bound: float) -> str:
+    return f"{bound:,.0f}" if bound >= 1 else f"{bound:g}"
 
 
 def issue_queries(norm: str, *, has_bad: bool, today: dt.date, weight_required: bool = True,
-                  outliers: bool = True) -> Iterator[str]:
-    """One SELECT per rule over ``norm`` (a relation with column ``ord``)."""
+                  outliers: bool = True, limits: Limits | None = None, history: bool = False) -> Iterator[str]:
+    """One SELECT per rule over ``norm`` (a relation with column ``ord``), then the warnings of
+    :func:`warning_queries` (``history``: compare with the relation ``history``, see
+    :func:`history_view_sql`)."""
+    limits = limits or limits_from_env()
     last = today + dt.timedelta(days=1)
 
     def simple(rule: str, column: str, condition: str, value: str | None = None) -> str:
@@ -146,9 +310,12 @@ def issue_queries(norm: str, *, has_bad: bool, today: dt.date, weight_required: 
                 f"'{rule}' AS rule, NULL AS d1, NULL AS d2 FROM {norm} WHERE {condition}")
 
     if has_bad:
-        yield ("SELECT ord, b.c AS col, b.v AS value, b.r AS rule, NULL AS d1, NULL AS d2 "
+        yield ("SELECT ord, b.c AS col, b.v AS value, b.r AS rule, b.d AS d1, b.e AS d2 "
                f"FROM (SELECT ord, unnest(_bad) AS b FROM {norm} WHERE len(_bad) > 0)")
-        skip = "AND NOT list_contains(list_transform(_bad, x -> x.c), '{c}')"
+        # A column whose reading already failed is not reported empty as well (warnings aside:
+        # a code that was only control characters is then empty, and that is an error).
+        skip = ("AND NOT list_contains(list_transform(list_filter(_bad, x -> x.r <> 'text_control_removed'), "
+                "x -> x.c), '{c}')")
     else:
         skip = ""
     for column in _REQUIRED:
@@ -181,7 +348,14 @@ def issue_queries(norm: str, *, has_bad: bool, today: dt.date, weight_required: 
     yield simple("border_market_missing", "border_market",
                  "channel = 'border_market' AND border_market IS NULL", "NULL")
     for column in _NUMBERS:
-        yield simple("value_negative", column, f"{column} < 0")
+        # Typed reads keep NaN and infinity (DuckDB and pandas read them as numbers); text reads
+        # report them in _bad already and leave NULL.
+        yield simple("number_not_finite", column, f"NOT isfinite({column})")
+        bound = limits.bounds[column]
+        yield (f"SELECT ord, '{column}' AS col, CAST({column} AS VARCHAR) AS value, 'number_out_of_range' AS rule, "
+               f"'{_bound_text(bound)}' AS d1, '{BOUND_VARIABLES[column]}' AS d2 FROM {norm} "
+               f"WHERE isfinite({column}) AND abs({column}) > {bound!r}")
+        yield simple("value_negative", column, f"{column} < 0 AND isfinite({column})")
     yield (f"SELECT n.ord, 'source_key' AS col, n.source_key AS value, 'duplicate_in_file' AS rule, "
            f"CAST(d.first_ord AS VARCHAR) AS d1, NULL AS d2 FROM {norm} n JOIN "
            f"(SELECT source_key, min(ord) AS first_ord FROM {norm} GROUP BY source_key "
@@ -190,7 +364,74 @@ def issue_queries(norm: str, *, has_bad: bool, today: dt.date, weight_required: 
            f"a.batch_id AS d1, NULL AS d2 FROM {norm} n JOIN active_keys a "
            f"ON n.source = a.source AND n.source_key = a.source_key")
     if outliers:
-        yield outlier_query(norm)
+        yield from warning_queries(norm, history=history)
+
+
+#: Name of the relation of already-loaded facts that plausibility warnings compare with.
+HISTORY = "history"
+
+
+def history_view_sql(facts_sql: str | None) -> str:
+    """DDL of the ``history`` view: the active facts of the file's source (``Lake.facts_sql`` of the
+    active batches), or an empty table when there are none."""
+    columns = "flow, hs_code, value_usd, net_weight_kg, jalali_year, jalali_month"
+    if facts_sql is None:
+        return (f"CREATE OR REPLACE TEMP TABLE {HISTORY} (flow VARCHAR, hs_code VARCHAR, value_usd DOUBLE, "
+                "net_weight_kg DOUBLE, jalali_year SMALLINT, jalali_month TINYINT)")
+    return f"CREATE OR REPLACE TEMP VIEW {HISTORY} AS SELECT {columns} FROM ({facts_sql})"
+
+
+def warning_queries(norm: str, *, history: bool = True) -> Iterator[str]:
+    """Plausibility warnings a person reads (never errors): unit values far outside the file's own
+    range per product and outside the loaded history per HS heading and flow, weight without
+    value and value without weight, and month totals ten times the same month a year before."""
+    yield outlier_query(norm)
+    finite = "isfinite(value_usd) AND isfinite(net_weight_kg)"
+    yield (f"SELECT ord, 'value_usd' AS col, CAST(net_weight_kg AS VARCHAR) AS value, 'weight_without_value' AS rule, "
+           f"NULL AS d1, NULL AS d2 FROM {norm} WHERE net_weight_kg > 0 AND value_usd = 0 AND {finite}")
+    yield (f"SELECT ord, 'net_weight_kg' AS col, CAST(value_usd AS VARCHAR) AS value, 'value_without_weight' AS rule, "
+           f"'0' AS d1, NULL AS d2 FROM {norm} WHERE value_usd > 0 AND net_weight_kg = 0 AND {finite}")
+    if history:
+        yield history_outlier_query(norm)
+        yield month_jump_query(norm)
+
+
+def history_outlier_query(norm: str) -> str:
+    """Unit value (USD/t) outside the quartiles ± 3 IQR of ln(unit value) of the same HS heading
+    and flow in the loaded facts (at least 20 priced rows; IQR at least 0.5, so a fence is at
+    least ×4.5 beyond the quartiles: far outside, not merely unusual)."""
+    uv = "value_usd / net_weight_kg * 1000"
+    priced = "net_weight_kg > 0 AND value_usd > 0 AND isfinite(value_usd) AND isfinite(net_weight_kg)"
+    iqr = f"greatest(q3 - q1, {_HISTORY_MIN_IQR})"
+    return (f"WITH f AS NOT MATERIALIZED (SELECT ord, flow, left(hs_code, 4) AS heading, {uv} AS uv FROM {norm} "
+            f"WHERE {priced}), "
+            f"qq AS (SELECT flow, left(hs_code, 4) AS heading, reservoir_quantile(ln({uv}), [0.25, 0.75]) AS qs "
+            f"FROM {HISTORY} WHERE {priced} AND left(hs_code, 4) IN (SELECT DISTINCT heading FROM f) "
+            f"GROUP BY ALL HAVING count(*) >= {_HISTORY_MIN_ROWS}), "
+            f"q AS (SELECT flow, heading, qs[1] AS q1, qs[2] AS q3 FROM qq) "
+            f"SELECT ord, 'value_usd' AS col, CAST(round(uv, 2) AS VARCHAR) AS value, 'unit_value_history' AS rule, "
+            f"printf('%.2f … %.2f', exp(q1 - 3 * {iqr}), exp(q3 + 3 * {iqr})) AS d1, "
+            f"heading || ' ' || flow AS d2 FROM f JOIN q USING (flow, heading) "
+            f"WHERE ln(uv) < q1 - 3 * {iqr} OR ln(uv) > q3 + 3 * {iqr}")
+
+
+def month_jump_query(norm: str) -> str:
+    """Per flow and Solar Hijri month of the file: the month's total with this file (loaded facts
+    plus the file) against the same month a year before; ten times or more is a warning, on the
+    file's first row of that month."""
+    finite = "isfinite(value_usd)"
+    return (f"WITH f AS (SELECT flow, jalali_year AS y, jalali_month AS m, sum(value_usd) AS v, min(ord) AS ord "
+            f"FROM {norm} WHERE {finite} AND jalali_year IS NOT NULL GROUP BY ALL), "
+            f"h AS (SELECT flow, jalali_year AS y, jalali_month AS m, sum(value_usd) AS v FROM {HISTORY} "
+            f"WHERE {finite} AND jalali_month IN (SELECT m FROM f) GROUP BY ALL), "
+            f"t AS (SELECT flow, y, m, sum(v) AS v FROM (SELECT flow, y, m, v FROM f UNION ALL "
+            f"SELECT flow, y, m, v FROM h) GROUP BY ALL) "
+            f"SELECT f.ord, 'value_usd' AS col, printf('%,.0f', now.v) AS value, 'month_total_jump' AS rule, "
+            f"printf('%s %d/%02d', f.flow, f.y, f.m) AS d1, "
+            f"printf('%,.0f (%d/%02d, ×%.1f)', before.v, f.y - 1, f.m, now.v / before.v) AS d2 "
+            f"FROM f JOIN t now ON now.flow = f.flow AND now.y = f.y AND now.m = f.m "
+            f"JOIN t before ON before.flow = f.flow AND before.y = f.y - 1 AND before.m = f.m "
+            f"WHERE before.v > 0 AND now.v >= {MONTH_JUMP} * before.v")
 
 
 def outlier_query(norm: str) -> str:
@@ -202,7 +443,7 @@ def outlier_query(norm: str) -> str:
     """
     # NOT MATERIALIZED: scanning the Parquet twice is cheaper than materialising every row.
     return (f"WITH uv AS NOT MATERIALIZED (SELECT ord, hs_code, value_usd / net_weight_kg AS uv FROM {norm} "
-            f"WHERE net_weight_kg > 0 AND value_usd > 0), "
+            f"WHERE net_weight_kg > 0 AND value_usd > 0 AND isfinite(value_usd) AND isfinite(net_weight_kg)), "
             f"qq AS (SELECT hs_code, reservoir_quantile(ln(uv), [0.25, 0.75]) AS qs "
             f"FROM uv GROUP BY hs_code HAVING count(*) >= 10), "
             f"q AS (SELECT hs_code, qs[1] AS q1, qs[2] AS q3 FROM qq) "
@@ -278,7 +519,8 @@ LEAN_REFERENCE_SQL = (
 )
 
 
-def lean_clean_sql(norm: str, *, today: dt.date, weight_required: bool = True) -> list[str]:
+def lean_clean_sql(norm: str, *, today: dt.date, weight_required: bool = True,
+                   limits: Limits | None = None) -> list[str]:
     """SELECTs returning a row if some row of the lean ``norm`` might differ from the full
     normalisation or might break a per-row rule of :func:`issue_queries`; none if the file is clean.
 
@@ -291,6 +533,13 @@ def lean_clean_sql(norm: str, *, today: dt.date, weight_required: bool = True) -
     rows += [f"declaration_date < DATE '{FIRST_DATE}' OR declaration_date > DATE '{last}'",
              "channel = 'border_market' AND border_market IS NULL"]
     rows += [f"{c} < 0" for c in _NUMBERS]
+    limits = limits or limits_from_env()
+    # NaN and infinity (typed reads accept them) and values beyond their column's bound.
+    rows += [f"NOT isfinite({c}) OR abs({c}) > {limits.bounds[c]!r}" for c in _NUMBERS]
+    # The free-text keys: control characters and over-long cells (the codes are checked by
+    # membership below, which neither passes).
+    for column in ("declaration_id", "source_key"):
+        rows.append(f"strlen({column}) > {limits.max_cell_chars} OR regexp_matches({column}, '{CONTROL_RE}')")
     # In the grouped relation each row holds one value of one grouping set, the others NULL.
     values = [
         f"flow NOT IN ({_in_list(FLOWS)})",
@@ -302,6 +551,7 @@ def lean_clean_sql(norm: str, *, today: dt.date, weight_required: bool = True) -
         "(national_code IS NOT NULL AND NOT (length(national_code) IN (8, 10) "
         "AND ltrim(national_code, '0123456789') = ''))",
         "unit = '' OR unit <> trim(unit)",
+        f"strlen(unit) > {limits.max_cell_chars} OR regexp_matches(unit, '{CONTROL_RE}')",
     ]
     columns = ["flow", "channel", "transport_mode", "national_code", "unit"]
     for column, table in (("partner", "ref_countries"), ("reporter", "ref_countries"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..encoding import read_head
 from ..issues import make_issue
-from .aggregated import BaciCsv, ComtradeCsv
+from .aggregated import AtlasCsv, BaciCsv, ComtradeCsv, WorldCsv
 from .base import CsvScan, FileRejected, ReadContext, Reader, line_numbers, map_headers
 from .canonical import CanonicalCsv, CanonicalParquet, CanonicalXlsx
 from .national import NATIONAL_HEADERS, NationalExtract
@@ -22,14 +22,17 @@ def register(reader: Reader) -> Reader:
 
 
 # Sniffing order matters: the most specific layouts first.
-for _reader in (BaciCsv(), ComtradeCsv(), CanonicalParquet(), CanonicalXlsx(), CanonicalCsv(),
-                NationalExtract()):
+for _reader in (BaciCsv(), ComtradeCsv(), AtlasCsv(), WorldCsv(), CanonicalParquet(), CanonicalXlsx(),
+                CanonicalCsv(), NationalExtract()):
     register(_reader)
+
+#: Short names users type (`payesh ingest --format baci`, `payesh load-world --format atlas`).
+ALIASES = {"baci": "baci_csv", "comtrade": "comtrade_csv", "atlas": "atlas_csv", "world": "world_csv"}
 
 
 def get_reader(identifier: str) -> Reader:
     try:
-        return REGISTRY[identifier]
+        return REGISTRY[ALIASES.get(identifier, identifier)]
     except KeyError:
         raise FileRejected([make_issue("format_unknown", known=", ".join(REGISTRY))]) from None
 
@@ -45,6 +48,7 @@ def sniff(path: Path) -> Reader:
 
 
 __all__ = [
+    "ALIASES",
     "NATIONAL_HEADERS",
     "REGISTRY",
     "CsvScan",

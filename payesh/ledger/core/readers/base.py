@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from ..codes import ReferenceCodes
 from ..issues import Issue, make_issue
+from ..limits import Limits, limits_from_env
 from ..numerals import normalize_name
 
 ROW_COLUMN = "_row"
@@ -33,6 +34,9 @@ class ReadContext:
     hs_revision: str | None = None
     reporter: str = "IRN"
     issues: list[Issue] = field(default_factory=list)
+    #: Workbook sheet to read (XLSX); None: the first.
+    sheet: str | None = None
+    limits: Limits = field(default_factory=limits_from_env)
 
 
 @dataclass(frozen=True)
