@@ -49,3 +49,19 @@ def payesh_checks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             f"SECRET_KEY is the development key while the site answers to {', '.join(exposed)}.",
             hint="Set SECRET_KEY to a long random value before exposing the site to others.", id="payesh.W001"))
     return messages
+
+
+@register(Tags.security, deploy=True)
+def payesh_deploy_checks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """`payesh manage check --deploy`: what Django's own deployment checks do not know about Payesh."""
+    messages: list[CheckMessage] = []
+    if not getattr(settings, "PAYESH_SECRET_KEY_FROM_ENV", True):
+        messages.append(Warning(
+            "SECRET_KEY is not set: the key generated for development under PAYESH_VAR_DIR is in use.",
+            hint="Set SECRET_KEY in the environment (or .env) to a long random value; the production server "
+                 "refuses to start without it.", id="payesh.W003"))
+    if not getattr(settings, "SECURE_CSP", None):
+        messages.append(Warning(
+            "No Content-Security-Policy: SECURE_CSP is empty.",
+            hint="Restore SECURE_CSP in payesh/settings.py (docs/deployment.md lists the policy).", id="payesh.W004"))
+    return messages

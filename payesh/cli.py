@@ -416,6 +416,19 @@ def _demo_data(console: Console, *, rows: int = 400_000, fmt: str = "parquet", o
 DEMO_STEPS.append(_demo_data)
 
 
+def _demo_strategy(console: Console) -> None:
+    """The demo strategic document (after the ledger: its computed KPIs are wired to the demo data)."""
+    from payesh.strategy.demo import EXTRA_USERS, strategy_demo_load
+
+    with console.status("Loading the demo strategic document…"):
+        document = strategy_demo_load()
+    console.print(f"[green]✓[/] strategic document loaded: /strategy/ ({document.versions.count()} versions); more "
+                  "demo logins: " + ", ".join(f"{u.username}/{u.password}" for u in EXTRA_USERS))
+
+
+DEMO_STEPS.append(_demo_strategy)
+
+
 compute_app = typer.Typer(help="Compute indicators from loaded data.", no_args_is_help=True)
 app.add_typer(compute_app, name="compute")
 

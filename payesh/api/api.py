@@ -24,6 +24,7 @@ from payesh.api.models import ApiToken
 from payesh.api.schemas import BatchesOut, CubeMetaOut, CubeOut, ErrorOut, FactsOut
 from payesh.api.services import TokenRefused, api_token_authenticate
 from payesh.core.exporters import EXPORTERS, download
+from payesh.core.permissions import fact_access
 from payesh.cube import CUBE, CubeError, query_parse
 from payesh.ledger.selectors import demo_data_loaded
 
@@ -264,15 +265,21 @@ def cube_meta(request: HttpRequest) -> Any:
     }
 
 
-@api.get("/facts", response={200: FactsOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut}, auth=ApiTokenAuth(),
-         tags=["ledger"], summary="Fact rows behind a cell (token)")
+@api.get("/facts", response={200: FactsOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+         auth=ApiTokenAuth(), tags=["ledger"], summary="Fact rows behind a cell (token)")
 def facts(request: HttpRequest, params: Query[FactsParams]) -> Any:
     """The declaration lines of the active loads that a cube cell adds up, with the cube's cut and
-    period parameters. Product cuts match the HS codes as declared (no revision conversion)."""
+    period parameters. Product cuts match the HS codes as declared (no revision conversion).
+
+    A token reads what its user may (docs/access-policy.md): analysts' and administrators' tokens
+    every column; other users' tokens the lines without the declaration number and line."""
+    access = fact_access(request.auth.user)  # type: ignore[attr-defined]  # the token's user, the token's role
+    if not access.may_read:
+        return _error(request, 403, access.reason_en, "Authorization")
     fmt = _format(params.format)
     page_limit, page_offset = _page(params.limit, params.offset, FACTS_LIMIT)
     fact_filter = fact_rows.FactFilter.parse(_params(request, fact_rows.FILTER_PARAMETERS))
-    page = fact_rows.facts_page(fact_filter=fact_filter, limit=page_limit, offset=page_offset)
+    page = fact_rows.facts_page(fact_filter=fact_filter, limit=page_limit, offset=page_offset, access=access)
     if fmt != "json":
         return _download(page.frame, fmt, "payesh-facts", "en")
     return {
@@ -302,3 +309,5 @@ def batches(request: HttpRequest, params: Query[BatchesParams]) -> Any:
 
 
 api.add_router("/indicators", indicators_router)  # /api/indicators: payesh.indicators over HTTP
+from payesh.api.strategy import router as strategy_router  # noqa: E402  (it uses ApiTokenAuth defined above)
+api.add_router("/strategy", strategy_router)  # /api/strategy: the strategic document (token)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from payesh.core.permissions import FactAccess
 from payesh.cube import CubeQuery, Cut, Period, query_parse
 
 # The parameters of /api/facts that choose rows (the rest of CubeQuery.parse's are not used here).
@@ -41,11 +42,12 @@ class FactsPage:
     total: int
 
 
-def facts_page(*, fact_filter: FactFilter, limit: int, offset: int) -> FactsPage:
-    """One page of the active fact rows that pass ``fact_filter`` (the cube's own row filter)."""
+def facts_page(*, fact_filter: FactFilter, limit: int, offset: int, access: FactAccess) -> FactsPage:
+    """One page of the active fact rows that pass ``fact_filter`` (the cube's own row filter), with
+    the columns ``access`` (the reader's part of the access policy) lets its reader see."""
     from payesh.cube import facts
 
     frame, total = facts(CubeQuery(cuts=fact_filter.cuts, period=fact_filter.period), limit=limit, offset=offset)
-    frame = frame.copy()
+    frame = access.apply(frame)
     frame["declaration_date"] = pd.to_datetime(frame["declaration_date"]).dt.strftime("%Y-%m-%d")
     return FactsPage(frame, total)

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from payesh.capabilities.models import Capacity, ComplexityRun, WorldDataset
+from payesh.core.admin import HistoryAdmin
 
 
 @admin.register(Capacity)
-class CapacityAdmin(SimpleHistoryAdmin):  # type: ignore[type-arg]
+class CapacityAdmin(HistoryAdmin):
     """Read-only here: changes go through the registry pages so that the review rules apply.
 
-    The history view (django-simple-history) lists every recorded change; reverting from it is
-    switched off for the whole site (``SIMPLE_HISTORY_REVERT_DISABLED``).
+    The history view (django-simple-history) lists every recorded change, read-only (HistoryAdmin).
     """
 
     list_display = ("county", "agency", "kind", "hs_code", "quantity", "unit", "year", "review_status")

@@ -20,10 +20,17 @@ from payesh.analytics.opportunity import STRATEGIES
 from payesh.capabilities import charts, selectors, services
 from payesh.capabilities.forms import CapacityForm, ReviewForm
 from payesh.capabilities.models import Capacity, CapacityKind
-from payesh.core.exporters import EXPORTERS, download
+from payesh.core.exporters import EXPORTERS, download, download_request
 from payesh.core.locking import EditConflict
 from payesh.core.models import User
-from payesh.core.review import ReviewError, ReviewStatus, review_allowed, review_approve, review_return, review_submit
+from payesh.core.review import (
+    ReviewError,
+    ReviewStatus,
+    review_allowed,
+    review_approve,
+    review_return,
+    review_submit,
+)
 from payesh.ledger.selectors import demo_data_loaded
 from payesh.reference.models import Agency, County
 
@@ -43,13 +50,13 @@ def _user(request: HttpRequest) -> User:
 
 
 def _download(request: HttpRequest, tables: dict[str, pd.DataFrame], default: str) -> HttpResponse | None:
-    """``?download=csv|xlsx|parquet|json&table=<name>`` → the table as a file; None when not asked."""
-    fmt = request.GET.get("download", "")
-    if not fmt:
+    """``?download=<table>&format=csv|xlsx|parquet|json`` (the site's one convention; the older
+    ``?download=<format>&table=<table>`` of saved links still works) → the table as a file."""
+    asked = download_request(request.GET, tables, default=default)
+    if asked is None:
         return None
-    exporter = EXPORTERS.get(fmt)
-    name = request.GET.get("table", default)
-    if exporter is None or name not in tables:
+    name, fmt = asked
+    if fmt not in EXPORTERS or name not in tables:
         raise Http404
     return download(tables[name], fmt, stem=f"payesh-{slugify(name)}", title=name, language=_language())
 
@@ -105,6 +112,8 @@ def profile(request: HttpRequest, code: str) -> HttpResponse:
     strategy = strategy if strategy in STRATEGIES else "balanced"
     language = _language()
     if year is None:
+        if request.GET.get("download"):
+            raise Http404  # no year with exports: there is no table to download
         found = selectors.scope_lookup(code)
         assert found is not None
         return _render(request, "capabilities/profile.html", {

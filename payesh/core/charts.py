@@ -126,7 +126,8 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     first = math.floor(low / step) * step
     ticks = []
     value = first
-    while value <= high + step * 0.5:
+    # Until a tick reaches the largest value, so that no line or bar runs past the top of the axis.
+    while not ticks or ticks[-1] < high - 1e-9:
         ticks.append(round(value, 10))
         value += step
     return ticks
@@ -218,7 +219,9 @@ def hbar(keys: Sequence[object], names: Sequence[object], values: Sequence[float
     axis = value_axis(values, kind, language, title)
     axis["autorange"] = "reversed" if fa else True
     axis.pop("range", None)
-    fig.update_layout(**layout(language, height=height or max(260, 38 * len(values) + 80), xaxis=axis,
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    row = max(34, 17 * lines + 12)  # room for every line of the longest wrapped label
+    fig.update_layout(**layout(language, height=height or max(260, row * len(values) + 80), xaxis=axis,
                                yaxis={"automargin": True, "side": "right" if fa else "left", "type": "category"},
                                margin={"l": 20 if fa else margin, "r": margin if fa else 20, "t": 20, "b": 50},
                                showlegend=False, uniformtext={"minsize": 10, "mode": "hide"}))

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from payesh.cube.model import CUBE
-from payesh.cube.query import Cut, CubeError, CubeQuery
+from payesh.cube.query import CubeError, CubeQuery, Cut
 from payesh.ledger.core import CHANNELS, FLOWS, TRANSPORT_MODES
 
 # level → (dimension table, key column, HS level of dim_product rows or None)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from django.db.models import QuerySet
 
-from payesh.ledger.core import Issue, issues_to_csv, issues_to_xlsx
-from payesh.ledger.core.templates_data import template_csv, template_xlsx
+from payesh.core.exporters import export
+from payesh.ledger.core.report import REPORT_COLUMNS
+from payesh.ledger.core.schema import INPUT_COLUMNS
+from payesh.ledger.core.templates_data import EXAMPLE_ROWS
 from payesh.ledger.models import Batch, BatchIssue
 
 
@@ -23,21 +26,26 @@ def batch_issues(batch: Batch) -> QuerySet[BatchIssue]:
 
 
 def batch_report(batch: Batch, fmt: str) -> tuple[str, str, bytes]:
-    """The validation report of a batch as (filename, mimetype, bytes); fmt is csv or xlsx."""
-    issues = [Issue(row=i.row, column=i.column or None, value=i.value or None, rule=i.rule, message_en=i.message_en,
-                    message_fa=i.message_fa, severity=i.severity)  # type: ignore[arg-type]
-              for i in batch.issues.all()]
-    if fmt == "xlsx":
-        return (f"payesh-report-{batch.id}.xlsx",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", issues_to_xlsx(issues))
-    return f"payesh-report-{batch.id}.csv", "text/csv; charset=utf-8", issues_to_csv(issues)
+    """The validation report of a batch as (filename, mimetype, bytes); fmt is csv or xlsx.
+
+    Written by the site's one exporter (payesh.core.exporters), which keeps a cell value such as
+    ``=HYPERLINK(…)`` copied from a bad file from becoming a live formula in the report."""
+    frame = pd.DataFrame([{c: getattr(i, c) if getattr(i, c) != "" else None for c in REPORT_COLUMNS}
+                          for i in batch.issues.all()], columns=list(REPORT_COLUMNS))
+    file = export([("issues", frame)], fmt, stem=f"payesh-report-{batch.id}")
+    return file.filename, file.mimetype, file.content
 
 
 def canonical_template(fmt: str, language: str) -> tuple[str, str, bytes]:
-    """The canonical input layout with example rows; Persian or English headers."""
+    """The canonical input layout with example rows; Persian or English headers (the XLSX also
+    describes each column on a second sheet)."""
     persian = language == "fa"
+    examples = pd.DataFrame([[row.get(c.name) for c in INPUT_COLUMNS] for row in EXAMPLE_ROWS],
+                            columns=[c.header_fa if persian else c.name for c in INPUT_COLUMNS])
+    tables = [("data", examples)]
     if fmt == "xlsx":
-        return (f"payesh-template-{language}.xlsx",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                template_xlsx(persian_headers=persian))
-    return f"payesh-template-{language}.csv", "text/csv; charset=utf-8", template_csv(persian_headers=persian)
+        tables.append(("columns", pd.DataFrame(
+            [[c.name, c.header_fa, "yes" if c.required else "no", c.description_en] for c in INPUT_COLUMNS],
+            columns=["column", "ستون", "required", "description"])))
+    file = export(tables, fmt, stem=f"payesh-template-{language}", language=language)
+    return file.filename, file.mimetype, file.content

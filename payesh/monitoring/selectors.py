@@ -75,7 +75,7 @@ def reason_text(reason: object) -> str:
 
 def _change_columns(prefix: str = "value_usd") -> list[Column]:
     return [Column(f"{prefix}_share", _("Share (%)"), "pct"),
-            Column(f"{prefix}_change_pct", _("Change on the same months last year (%)"), "pct_signed")]
+            Column(f"{prefix}_change_pct", _("Change on last year (%)"), "pct_signed")]
 
 
 def _stem(filters: PageFilters) -> tuple[object, ...]:
@@ -132,8 +132,8 @@ def _trend_chart(trend: pd.DataFrame, filters: PageFilters) -> str:
                             for i, v in enumerate(series)],
                 hovertemplate="%{customdata}<extra></extra>"))
     chosen_last = months[filters.months - 1]
-    fig.add_vrect(x0=-0.5, x1=filters.months - 0.5, fillcolor="#0f6e6e", opacity=0.08, line_width=0,
-                  annotation_text=_("chosen months"), annotation_position="top left" if not _fa() else "top right")
+    # The chosen months shaded (the chart's note names them): the rest of each year is context.
+    fig.add_vrect(x0=-0.5, x1=filters.months - 0.5, fillcolor="#0f6e6e", opacity=0.08, line_width=0)
     axis = charts.value_axis(values, "usd", lang, _("Value"))
     fig.update_layout(**charts.layout(lang, height=360, yaxis={**axis, "side": "right" if _fa() else "left"},
                                       xaxis={"type": "category", "autorange": "reversed" if _fa() else True,
@@ -426,7 +426,7 @@ def products_data(filters: PageFilters, level: str, parent: str) -> PageData:
             ids=shown["code"].tolist(), labels=labels, parents=[""] * len(shown), values=shown["value_usd"],
             customdata=list(zip(shown["code"], hover, texts, strict=True)), branchvalues="total",
             marker={"colors": charts.colours_for(shown["code"])},
-            texttemplate="<b>%{label}</b><br>%{customdata[2]}", textfont={"size": 14},
+            texttemplate="<b>%{label}</b><br>%{customdata[2]}", textfont={"size": 14}, textposition="middle center",
             hovertemplate="%{customdata[1]}<extra></extra>", tiling={"pad": 2}, pathbar={"visible": False}))
         fig.update_layout(**charts.layout(lang, height=520, margin={"l": 0, "r": 0, "t": 10, "b": 0},
                                           uniformtext={"minsize": 11, "mode": "hide"}))
@@ -450,7 +450,7 @@ def offices_data(filters: PageFilters) -> PageData:
         data.add_table(Table("channels", _("Channels"), channel, [
             Column("channel_caption", level_label("channel")), Column("value_usd", measure_label("value_usd"), "usd"),
             Column("share", _("Share (%)"), "pct"),
-            Column("value_usd_change_pct", _("Change on the same months last year (%)"), "pct_signed")]))
+            Column("value_usd_change_pct", _("Change on last year (%)"), "pct_signed")]))
         shown = channel[channel["value_usd"] > 0]
         if not shown.empty:
             data.add_chart(Chart("channels", _("Share of each channel, USD"), charts.hbar(

@@ -5,13 +5,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
 from payesh.core import charts
-from payesh.core.pagekit import PageData, table_download
+from payesh.core.pagekit import Chart, PageData, table_download
+from payesh.core.permissions import fact_access
 from payesh.cube import CUBE, CubeError, CubeQuery, facts, run
 from payesh.ledger.selectors import demo_data_loaded
 from payesh.monitoring import explorer as explorer_kit
@@ -111,7 +113,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
                               stem_parts=("explorer", *(query.drilldowns or ("total",))))
     if response is not None:
         return response
-    chart = selectors.explorer_chart(query, frame)
+    chart = Chart("result", table.title, selectors.explorer_chart(query, frame), "payesh-explorer")
     rows = []
     if not req.pivot:
         for record, cells in zip(frame.to_dict("records"), table.cells, strict=False):
@@ -151,8 +153,12 @@ def fact_rows(request: HttpRequest) -> HttpResponse:
         query = CubeQuery.parse(params)
     except CubeError as exc:
         return render(request, "monitoring/facts.html", {"page": "facts", "error": exc}, status=400)
+    access = fact_access(request.user)  # docs/access-policy.md: the same rule as /api/facts
+    if not access.may_read:
+        raise PermissionDenied(access.reason_en)
     number = max(1, int(request.GET.get("page", "1"))) if request.GET.get("page", "1").isdigit() else 1
     frame, total = facts(query, limit=100, offset=(number - 1) * 100)
+    frame = access.apply(frame)
     fake: Page[Any] = Paginator(range(total), 100).get_page(number)
     return render(request, "monitoring/facts.html", {
         "page": "facts", "query": query, "rows": frame.to_dict("records"), "total": total, "pager": fake,

@@ -15,13 +15,13 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from payesh.core.admin import HistoryAdmin  # history read-only: past versions answer GET only
 from payesh.reference import models as ref
 from payesh.reference.services import dimensions_publish
 
 
-class PublishesDimensions(SimpleHistoryAdmin):
+class PublishesDimensions(HistoryAdmin):
     """Admin of a reference table the cube reads: republish the dimension tables after each change.
 
     ``on_commit``: the admin saves the object and its inlines in one transaction; publishing reads
@@ -110,6 +110,6 @@ class BorderMarketAdmin(PublishesDimensions):
 
 
 @admin.register(ref.Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(HistoryAdmin):
     list_display = ["code", "name_en", "name_fa", "kind"]
     search_fields = ["code", "name_en", "name_fa"]

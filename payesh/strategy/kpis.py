@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from payesh.cube import CUBE, CubeError, CubeQuery, Cut, Period, run
+from payesh.cube import CUBE, CubeError, CubeQuery, Period, query_parse, run
 
 if TYPE_CHECKING:
     from payesh.strategy.models import Kpi
@@ -65,15 +65,14 @@ def register(source: KpiSourceBase) -> KpiSourceBase:
 
 
 # ----------------------------------------------------------------------------------- computed
-def _dims_dir() -> Path:
-    from payesh.cube.run import dims_dir
+def _dims_published() -> None:
+    """A new lake folder has no dimension tables yet; the one publisher writes them (the ledger does the same)."""
+    from payesh.cube.dims import dims_dir, dims_published
 
-    dims = dims_dir(Path(settings.PAYESH_LAKE))
-    if not (dims / "dim_country.parquet").exists():
-        from payesh.reference.services import cube_dims_export
+    if not dims_published(dims_dir(Path(settings.PAYESH_LAKE))):
+        from payesh.reference.services import dimensions_publish
 
-        cube_dims_export(dims)
-    return dims
+        dimensions_publish()
 
 
 def _question(kpi: Kpi) -> dict[str, str]:
@@ -99,35 +98,6 @@ def cube_query(cube: str) -> CubeQuery:
     return CubeQuery.parse({k: v for k, v in parse_qs(cube, keep_blank_values=False).items()})
 
 
-# Product levels share one caption table; the code's length tells chapter, heading and subheading apart.
-PRODUCT_DIGITS = {"chapter": 2, "heading": 4, "subheading": 6}
-
-
-def member_check(cuts: tuple[Cut, ...], hs_revision: str = "HS12") -> None:
-    """Every cut member must exist in the reference data behind its level; raise naming level and member."""
-    from payesh.cube.run import caption_map
-
-    dims = _dims_dir()
-    for cut in cuts:
-        level = CUBE.levels[cut.level]
-        field_name = "excludes" if cut.exclude else "cuts"
-        if level.key_type == "int":
-            bad = [v for v in cut.values if not v.lstrip("-").isdigit()]
-            if bad:
-                raise ValidationError({field_name: _("Level %(level)s takes whole numbers, not %(value)s.")
-                                       % {"level": cut.level, "value": bad[0]}})
-        if not level.captions:
-            continue
-        known = caption_map(dims, cut.level, hs_revision)
-        if not known:
-            continue
-        digits = PRODUCT_DIGITS.get(cut.level)
-        for value in cut.values:
-            if value not in known or (digits is not None and len(value) != digits):
-                raise ValidationError({field_name: _("Unknown member %(value)s of level %(level)s.")
-                                       % {"value": value, "level": cut.level}})
-
-
 def data_cutoff() -> int | None:
     """The newest Solar Hijri month (yyyymm) with customs declarations in the active batches."""
     frame = run(CubeQuery(measures=("rows",), drilldowns=("month",))).frame
@@ -141,13 +111,15 @@ class ComputedSource(KpiSourceBase):
     def validate(self, kpi: Kpi) -> None:
         if not kpi.measure.strip():
             raise ValidationError({"measure": _("A computed KPI needs a cube measure.")})
+        _dims_published()
         try:
-            query = CubeQuery.parse(_question(kpi))
+            # The cube's own parser and member check, as /api/cube applies them: unknown levels and members
+            # are refused here, at save, with their names.
+            query_parse(_question(kpi))
         except CubeError as exc:
             target = {"measures": "measure", "cuts": "cuts", "cut": "cuts", "exclude": "excludes"}.get(
                 exc.parameter, "cuts")
             raise ValidationError({target: str(exc.message)}) from exc
-        member_check(query.cuts)
 
     def default_period(self, kpi: Kpi) -> tuple[int, int] | None:
         cutoff = data_cutoff()

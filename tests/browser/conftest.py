@@ -57,23 +57,48 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                    check=True, capture_output=True, timeout=600)
     port = _free_port()
     log = (tmp / "server.log").open("w")
+    # Its own process group: the server starts a background worker (holding a database connection);
+    # stopping the whole group stops that worker too, whatever `payesh serve` does on SIGTERM.
     server = subprocess.Popen([*cli, "serve", "--port", str(port)], cwd=REPO, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None:
-                raise RuntimeError((tmp / "server.log").read_text()) from None
-            time.sleep(0.5)
-    yield url
-    server.terminate()
+                              stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "/", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError((tmp / "server.log").read_text()) from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        stop_process_group(server)
+        log.close()
+
+
+def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """SIGTERM a process started with ``start_new_session=True`` and everything it started; SIGKILL
+    what is left after ``timeout`` seconds (a worker must never outlive the test run)."""
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break  # the group is gone
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            continue
+        # The leader is gone; members of its group (the worker) may still be stopping.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")

@@ -128,18 +128,22 @@ def test_opportunities_exclude_present_products_and_follow_the_strategy(ledger: 
     assert (balanced.density["density"].between(0, 1)).all()
 
 
-def test_capacity_gap_compares_dates_produced_with_dates_exported(ledger: Path, focal_point) -> None:  # type: ignore[no-untyped-def]
+def test_capacity_gap_compares_capacity_with_hand_written_sql(ledger: Path, focal_point) -> None:  # type: ignore[no-untyped-def]
+    # The county's main export by weight, in tonnes, asked of the lake directly.
+    top = _sql(ledger, "SELECT hs_code, sum(net_weight_kg) / 1000 AS t FROM facts WHERE source = 'customs' "
+                       "AND flow = 'export' AND jalali_year = $year AND origin_province = 'IR-11' "
+                       "AND origin_county = $county AND hs_revision = 'HS12' GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+               year=YEAR, county=COUNTY)
+    hs_code, exported_t = str(top["hs_code"].item()), float(top["t"].item())
     services.capacity_create(user=focal_point, county=County.objects.get(code=COUNTY),
                              agency=Agency.objects.get(code="AGRICULTURE"), kind="production", hs_revision="HS12",
-                             hs_code="080410", description="Dates", quantity=Decimal("50000"), unit="t", year=YEAR,
-                             month=None, source="Survey")
-    dates_t = _sql(ledger, "SELECT sum(net_weight_kg) / 1000 AS t FROM facts WHERE source = 'customs' "
-                           "AND flow = 'export' AND jalali_year = $year AND origin_province = 'IR-11' "
-                           "AND origin_county = $county AND hs_code = '080410'", year=YEAR, county=COUNTY)["t"].item()
+                             hs_code=hs_code, description="Main product", quantity=Decimal("50000"), unit="t",
+                             year=YEAR, month=None, source="Survey")
     gap = selectors.capacity_gap(scope=COUNTY, scope_kind="county", language="en")
     row = gap.iloc[0]
-    assert dates_t > 0 and row["exported_t"] == pytest.approx(dates_t, rel=1e-9)
-    assert row["exported_share"] == pytest.approx(dates_t / 50000)
+    assert exported_t > 0 and row["exported_t"] == pytest.approx(exported_t, rel=1e-9)
+    assert row["exported_share"] == pytest.approx(exported_t / 50000)
+    assert row["unexported_t"] == pytest.approx(50000 - exported_t)
     province_gap = selectors.capacity_gap(scope="IR-11", scope_kind="province", language="en")
     assert len(province_gap) == 1
 
@@ -181,7 +185,7 @@ def test_pages_with_data_in_both_languages(ledger: Path, client_for, viewer, lan
     county = client.get(f"/capabilities/profile/{COUNTY}/").content.decode()
     assert 'data-testid="exports"' in county and 'data-testid="opportunities"' in county
     assert 'id="product-space"' in county and 'data-testid="world-missing"' in county
-    assert "plotly/plotly.min.js" in county
+    assert "vendor/plotly/plotly-payesh" in county  # the project's partial Plotly bundle
     if language == "fa":
         assert "فضای محصول" in county
 

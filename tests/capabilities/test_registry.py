@@ -5,9 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
-
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from payesh.capabilities import services
 from payesh.capabilities.models import Capacity
@@ -292,9 +291,19 @@ def test_a_row_without_revisions_gets_its_creation_and_a_later_fix_is_kept() -> 
         ("+", Decimal("400"), 4), ("~", Decimal("500"), None)]
 
 
+@pytest.fixture(scope="module")
+def _reference_reloaded(django_db_blocker):  # type: ignore[no-untyped-def]
+    """A transactional test ends by emptying every table; put the session's reference data back after it."""
+    yield
+    from payesh.reference.services import reference_load
+
+    with django_db_blocker.unblock():
+        reference_load()
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_migration_turns_stored_revisions_into_visible_history(focal_point, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_migration_turns_stored_revisions_into_visible_history(_reference_reloaded, focal_point) -> None:  # type: ignore[no-untyped-def]
     """Old-style rows written at migration 0002 read back through history_for after 0003–0004."""
     import datetime as dt
 

@@ -51,6 +51,23 @@ def test_source_country_table_knows_each_sources_own_codes() -> None:
     assert iso3("baci", "0") is None  # BACI has no world rows
 
 
+def test_source_country_codes_file_is_well_formed() -> None:
+    import csv
+
+    from payesh.reference.country_codes import CSV_PATH
+
+    with open(CSV_PATH, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames == ["source", "code", "iso3", "instead_of", "name_en", "note"]
+        rows = list(reader)
+    assert all(None not in r and None not in r.values() for r in rows)
+    keys = [(r["source"], r["code"]) for r in rows]
+    assert len(keys) == len(set(keys)) and {r["source"] for r in rows} == {"baci", "comtrade", "atlas"}
+    assert all(r["code"].isdigit() and (r["instead_of"] == "" or r["instead_of"].isdigit())
+               for r in rows if r["source"] != "atlas")
+    assert all(len(r["iso3"]) == 3 and r["iso3"].isupper() and r["name_en"] for r in rows)
+
+
 def test_baci_loads_through_payesh_ingest_is_refused_twice_and_its_importers_are_in_the_cube(
         tmp_path: Path, client) -> None:  # type: ignore[no-untyped-def]
     path = _baci(tmp_path / "BACI_HS92_Y2022_V202401.csv")

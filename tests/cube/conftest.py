@@ -58,10 +58,10 @@ def _known_offices_and_counties(codes) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def cube_lake(django_db_setup, django_db_blocker, tmp_path_factory) -> CubeLake:  # type: ignore[no-untyped-def]
+    from payesh.cube.engines import DuckDBEngine
     from payesh.ledger import demo_data
     from payesh.ledger.core import Lake, ingest
     from payesh.ledger.services import reference_codes
-    from payesh.cube.engines import DuckDBEngine
     from payesh.reference.services import dimensions_write
 
     base = tmp_path_factory.mktemp("cube")

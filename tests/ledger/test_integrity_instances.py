@@ -28,6 +28,7 @@ def clean_env(**variables: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("PAYESH_") and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env["PYTHONPATH"] = str(REPO)
+    env["COLUMNS"] = "400"  # rich wraps at 80 columns without a terminal: keep each message on one line
     env.update(variables)
     return env
 
@@ -121,3 +122,41 @@ def test_two_instances_side_by_side_write_only_their_own_folders(tmp_path_factor
         assert own[:8] in shown and other[-6:] not in shown
         assert "agree" in payesh(env, "ledger", "check").stdout
     assert _tree(_TEMPLATE[0]) == template
+
+
+@pytest.mark.slow
+def test_stopping_the_test_server_stops_the_worker_it_started(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The browser tests' server fixture stops `payesh serve` by process group: no worker outlives it."""
+    import socket
+    import time
+    import urllib.request
+
+    import psutil
+
+    from tests.browser.conftest import stop_process_group
+
+    root = new_instance(tmp_path_factory, "served")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "payesh.cli", "serve", "--port", str(port)], cwd=REPO,
+                              env=clean_env(PAYESH_VAR_DIR=str(root)), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        started: list[psutil.Process] = []
+        for _ in range(240):
+            started = psutil.Process(server.pid).children(recursive=True)
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                if any("worker" in " ".join(p.cmdline()) for p in started):
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None, "the server stopped by itself"
+            time.sleep(0.5)
+        workers = [p for p in started if "worker" in " ".join(p.cmdline())]
+        assert workers, [p.cmdline() for p in started]
+    finally:
+        stop_process_group(server)
+    assert server.returncode is not None
+    assert not [p.pid for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]

@@ -52,7 +52,9 @@ def test_lean_select_equals_full_normalisation_on_clean_rows(tmp_path: Path) -> 
     options = dict(default_revision="HS17")
     con = duckdb_connect()
     con.execute(sql_nowruz_macro())
-    full = con.execute(normalise_sql(relation, types, has_row=False, **options)).fetchall()  # type: ignore[arg-type]
+    # _bad (findings of the reading itself, none here) is not a stored column.
+    full = con.execute(f"SELECT * EXCLUDE (_bad) FROM ({normalise_sql(relation, types, has_row=False, **options)})"  # type: ignore[arg-type]
+                       ).fetchall()
     lean = con.execute(lean_sql(relation, types, **options)).fetchall()  # type: ignore[arg-type]
     assert lean == full
 

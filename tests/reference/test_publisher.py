@@ -22,7 +22,7 @@ LEDGER = (
     "hs_revision,net_weight_kg,value_usd,transport_mode\n"
     "export,2023-10-08,P1,1,MIRJAVEH,customs,PAK,IR-11,080410,HS12,24000,19200,road\n"
     "export,2023-10-09,P2,1,CHABAHAR,customs,OMN,IR-11,252329,HS12,30000,1500,sea\n"
-    "export,2023-10-09,P3,1,BANDAR_ABBAS,customs,ARE,IR-23,100630,HS12,20000,14000,sea\n"
+    "export,2023-10-09,P3,1,SHAHID_RAJAEE,customs,ARE,IR-22,100630,HS12,20000,14000,sea\n"
 )
 
 
@@ -50,19 +50,19 @@ def _form_data(obj: Any) -> dict[str, Any]:
 
 def test_moving_a_customs_office_in_the_admin_changes_the_through_numbers(  # type: ignore[no-untyped-def]
         client, client_for, administrator, loaded, django_capture_on_commit_callbacks) -> None:
-    assert CustomsOffice.objects.get(code="BANDAR_ABBAS").province_id == "IR-23"
+    assert CustomsOffice.objects.get(code="SHAHID_RAJAEE").province_id == "IR-22"
     assert _through(client, "IR-11") == 19200 + 1500
-    assert _through(client, "IR-23") == 14000
+    assert _through(client, "IR-22") == 14000
     office = CustomsOffice.objects.get(code="CHABAHAR")
     admin = client_for(administrator)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(f"/admin/reference/customsoffice/{office.pk}/change/",
-                              {**_form_data(office), "province": "IR-23"})
+                              {**_form_data(office), "province": "IR-22"})
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert CustomsOffice.objects.get(code="CHABAHAR").province_id == "IR-23"
+    assert CustomsOffice.objects.get(code="CHABAHAR").province_id == "IR-22"
     client.logout()
     assert _through(client, "IR-11") == 19200
-    assert _through(client, "IR-23") == 14000 + 1500
+    assert _through(client, "IR-22") == 14000 + 1500
 
 
 def test_deleting_in_the_admin_republishes(client_for, administrator, loaded, settings,  # type: ignore[no-untyped-def]

@@ -93,23 +93,24 @@ def forward(apps: Any, schema_editor: Any) -> None:
     Capacity = apps.get_model("capabilities", "Capacity")
     Revision = apps.get_model("capabilities", "CapacityRevision")
     Historical = apps.get_model("capabilities", "HistoricalCapacity")
+    db = schema_editor.connection.alias
     by_capacity: dict[int, list[dict[str, Any]]] = {}
-    for revision in Revision.objects.order_by("capacity_id", "changed_at", "id").values(
+    for revision in Revision.objects.using(db).order_by("capacity_id", "changed_at", "id").values(
             "capacity_id", "action", "changed_by_id", "changed_at", "snapshot", "note"):
         by_capacity.setdefault(revision["capacity_id"], []).append(revision)
     records = []
-    for current in Capacity.objects.order_by("id").values():
+    for current in Capacity.objects.using(db).order_by("id").values():
         rows, review = history_rows(current, by_capacity.get(current["id"], []))
-        Capacity.objects.filter(pk=current["id"]).update(review_status=current["status"], **review)
+        Capacity.objects.using(db).filter(pk=current["id"]).update(review_status=current["status"], **review)
         records.extend(Historical(**row) for row in rows)
-    Historical.objects.bulk_create(records, batch_size=1000)
+    Historical.objects.using(db).bulk_create(records, batch_size=1000)
 
 
 def backward(apps: Any, schema_editor: Any) -> None:
     """Back to the old fields; the revisions themselves are not rebuilt (the history table is dropped
     only by reversing 0002, which a backward run does next)."""
     Capacity = apps.get_model("capabilities", "Capacity")
-    for capacity in Capacity.objects.all():
+    for capacity in Capacity.objects.using(schema_editor.connection.alias).all():
         capacity.status = capacity.review_status
         capacity.reviewer_note = capacity.return_reason
         capacity.reviewed_by_id = capacity.decided_by_id

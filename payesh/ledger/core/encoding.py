@@ -14,6 +14,22 @@ class EncodingError(ValueError):
     pass
 
 
+def utf16_name(head: bytes) -> str | None:
+    """'UTF-16 (little-endian)' etc. when the bytes are UTF-16 or UTF-32 text, else None.
+
+    By the byte-order mark, or without one by the NUL bytes every other byte of ASCII text has
+    in UTF-16 (a CSV with a stray NUL in a cell is not mistaken: it needs a third of the bytes)."""
+    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"), (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+                      (b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)")):
+        if head.startswith(bom):
+            return name
+    sample = head[:4096]
+    if len(sample) >= 16 and sample.count(0) > len(sample) // 3:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        return "UTF-16 (little-endian)" if odd > even else "UTF-16 (big-endian)"
+    return None
+
+
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
     with open(path, "rb") as handle:
         return handle.read(size)

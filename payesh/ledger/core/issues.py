@@ -216,10 +216,10 @@ rule("encoding_mixed", "error",
      "فایل با رمزگذاری {encoding} خوانده می‌شود ولی این سطر بایت‌هایی دارد که {encoding} نیستند ({value})؛ "
      "رمزگذاری‌ها در فایل مخلوط شده‌اند. کل فایل را با UTF-8 ذخیره کنید.")
 rule("sheet_choose", "error",
-     "The sheet '{value}' holds no table. The workbook's sheets: {sheets}. Choose the sheet with "
-     "`payesh ingest --sheet NAME` or the Sheet field of the upload page.",
-     "برگه «{value}» جدولی ندارد. برگه‌های کارپوشه: {sheets}. برگه را با `payesh ingest --sheet NAME` یا "
-     "خانه «برگه» در صفحه بارگذاری انتخاب کنید.")
+     "The table was looked for on sheet '{value}'. The workbook's sheets: {sheets}. If the data are on "
+     "another sheet, choose it with `payesh ingest --sheet NAME` or the Sheet field of the upload page.",
+     "جدول در برگه «{value}» جست‌وجو شد. برگه‌های کارپوشه: {sheets}. اگر داده‌ها در برگه دیگری است، آن را با "
+     "`payesh ingest --sheet NAME` یا خانه «برگه» در صفحه بارگذاری انتخاب کنید.")
 rule("sheet_unknown", "error",
      "The workbook has no sheet '{value}'. Its sheets: {sheets}.",
      "کارپوشه برگه‌ای به نام «{value}» ندارد. برگه‌های آن: {sheets}.")

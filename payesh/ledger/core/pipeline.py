@@ -25,14 +25,17 @@ from .issues import Issue, make_issue, rules
 from .lake import BatchRecord, Lake, LakeError, duckdb_connect, fact_expressions, now_iso
 from .readers import FileRejected, ReadContext, Reader, get_reader, line_numbers, sniff
 from .readers.base import ROW_COLUMN
+from .readers.tabular import check_input
 from .schema import DEFAULT_REPORTER, FACT_COLUMNS, FACT_LAYOUT, HS_REVISIONS, STORED_COLUMNS
 from .validate import (
     LEAN_REFERENCE_SQL,
+    detect_numbers,
+    history_view_sql,
     issue_queries,
     lean_clean_sql,
     lean_sql,
     normalise_sql,
-    outlier_query,
+    warning_queries,
 )
 
 Progress = Callable[[int, int | None, str], None]
@@ -190,7 +193,8 @@ def _issue_from_sql(rule: str, row: int | None, column: str | None, value: str |
                "channel_invalid": "customs, border_market, free_zone, other",
                "transport_invalid": "road, sea, air, rail, pipeline, other, unknown",
                "hs_revision_invalid": ", ".join(HS_REVISIONS)}
-    return make_issue(rule, row=row, column=column, value=value, allowed=allowed.get(rule, ""))
+    return make_issue(rule, row=row, column=column, value=value, allowed=allowed.get(rule, ""), d1=d1 or "",
+                      d2=d2 or "")
 
 
 def ingest(path: Path | str, *, lake: Lake, codes: ReferenceCodes, fmt: str | None = None,
@@ -198,7 +202,7 @@ def ingest(path: Path | str, *, lake: Lake, codes: ReferenceCodes, fmt: str | No
            reporter: str = DEFAULT_REPORTER, progress: Progress | None = None,
            source_name: str | None = None, batch_id: str | None = None,
            check_overlap: bool = True, max_issues: int = MAX_ISSUES,
-           today: dt.date | None = None) -> IngestResult:
+           today: dt.date | None = None, sheet: str | None = None) -> IngestResult:
     """Validate a file and, if it passes (or with ``policy='quarantine'``), publish it as a batch.
 
     Never raises for problems in the file: they come back as ``status='rejected'`` with issues.
@@ -212,6 +216,10 @@ def ingest(path: Path | str, *, lake: Lake, codes: ReferenceCodes, fmt: str | No
     report(0, None, "hash")
     if not path.is_file():
         raise FileNotFoundError(path)
+    try:  # size, name and zip limits before the file is copied or opened (readers.tabular)
+        check_input(path, source_name=source_name or path.name)
+    except FileRejected as rejected:
+        return _rejected(rejected.issues, fmt)
     with lake.writer():
         batch_id = batch_id or lake.new_batch_id()
         staging = lake.staging_dir(batch_id)
@@ -220,7 +228,7 @@ def ingest(path: Path | str, *, lake: Lake, codes: ReferenceCodes, fmt: str | No
             # a file loaded before is refused as soon as its hash is known (before any commit).
             with ThreadPoolExecutor(1, thread_name_prefix="payesh-hash") as pool:
                 hashing = pool.submit(copy_and_hash, path, staging / "source")
-                context = ReadContext(hs_revision=hs_revision, reporter=reporter)
+                context = ReadContext(hs_revision=hs_revision, reporter=reporter, sheet=sheet)
                 try:
                     reader = get_reader(fmt) if fmt else sniff(path)
                 except FileRejected as rejected:
@@ -375,6 +383,8 @@ def _register_active_keys(job: LoadJob, con: duckdb.DuckDBPyConnection) -> bool:
                     f"FROM ({job.lake.facts_sql(active)})")
     else:
         con.execute("CREATE TEMP TABLE active_keys (source VARCHAR, source_key VARCHAR, batch_id VARCHAR)")
+    # The loaded facts the plausibility warnings compare with (validate.warning_queries).
+    con.execute(history_view_sql(job.lake.facts_sql(active) if active else None))
     return bool(active)
 
 
@@ -395,6 +405,8 @@ def _normalise(job: LoadJob, con: duckdb.DuckDBPyConnection, raw: RawInput, over
     date_columns = {n for n, t in raw.types.items() if t == "DATE"}
     pre_issues: list[Issue] = []
     reject_lines: list[int] = []
+    numbers = detect_numbers(con, raw.relation, raw.types)  # the file's decimal mark, stated in the report
+    job.context.issues.append(numbers.issue)
     lean = raw.typed_scan
     if lean:
         select = lean_sql(raw.relation, raw.types, default_revision=job.context.hs_revision)
@@ -418,7 +430,7 @@ def _normalise(job: LoadJob, con: duckdb.DuckDBPyConnection, raw: RawInput, over
                     "AND n.source_key = a.source_key LIMIT 1").fetchall()))
     if not lean:
         select = normalise_sql(raw.relation, raw.types, default_revision=job.context.hs_revision,
-                               has_row=raw.has_row)
+                               has_row=raw.has_row, convention=numbers.convention)
         con.execute(f"COPY ({select}) TO {norm_sql} (FORMAT parquet)")
         if raw.typed_scan and not reject_lines and not pre_issues:
             pre_issues, reject_lines = _reject_issues(con, date_columns)
@@ -436,8 +448,9 @@ def _validate(job: LoadJob, con: duckdb.DuckDBPyConnection, raw: RawInput, norm:
         raise FileRejected([make_issue("file_empty")])
     job.report(rows_read, rows_read, "validate")
     _create_norm_view(con, job, norm.path, extra=[c for c in norm.columns if c not in STORED_COLUMNS])
-    queries = [outlier_query("norm")] if norm.lean else list(issue_queries(
-        "norm", has_bad="_bad" in norm.columns, today=job.today, weight_required=job.reader.source == "customs"))
+    queries = list(warning_queries("norm")) if norm.lean else list(issue_queries(
+        "norm", has_bad="_bad" in norm.columns, today=job.today, weight_required=job.reader.source == "customs",
+        history=True))
     union = " UNION ALL ".join(f"SELECT * FROM ({q})" for q in queries)
     con.execute(f"CREATE TEMP TABLE issues AS SELECT i.*, r.severity FROM ({union}) i JOIN ref_rules r USING (rule)")
     error_ords = con.execute("SELECT DISTINCT ord FROM issues WHERE severity = 'error' ORDER BY ord").fetchnumpy()["ord"]

@@ -71,8 +71,9 @@ _DECIMAL_EXAMPLE = {"point": "1,234.5", "comma": "1.234,5"}
 def detect_numbers(con: duckdb.DuckDBPyConnection, relation: str, types: Mapping[str, str]) -> NumberConvention:
     """The file's decimal mark, decided by its values, never by a guess.
 
-    A value proves '.' when it reads only with '.' as decimal mark (1.5, 1,234.5, 1,234,567) and ','
-    when it reads only with ',' (1500,50, 1.234,5, 0,500). The mark most values prove is the file's;
+    A value proves '.' when it reads only with '.' as decimal mark (1.5, 1,234.5, 1,234,567, and
+    ۱۲٫۵ with the Arabic decimal separator) and ',' when it reads only with ',' (1500,50, 1.234,5,
+    0,500). The mark most values prove is the file's;
     the other mark's values are then errors. ``1,500`` reads both ways: it follows the file's mark,
     and is an error where no value proves either (or as many prove each).
     """
@@ -91,7 +92,8 @@ def detect_numbers(con: duckdb.DuckDBPyConnection, relation: str, types: Mapping
         f"count(*) FILTER (regexp_matches(trim(x), '[0-9۰-۹٠-٩][ \u00a0\u202f]+[0-9۰-۹٠-٩]')), "
         f"count(*) FILTER (contains(x, '٬')), count(*) FILTER (regexp_matches(x, '[۰-۹]')), "
         f"count(*) FILTER (regexp_matches(x, '[٠-٩]')), count(*) FILTER (regexp_matches(x, '[0-9]')) "
-        f"FROM (SELECT x, t, m, m AND regexp_full_match(t, '{POINT_FORM}') AS p, "
+        # The Arabic decimal separator '٫' (D here) is a decimal point: ',' then groups thousands.
+        f"FROM (SELECT x, t, m, contains(t, 'D') OR (m AND regexp_full_match(t, '{POINT_FORM}')) AS p, "
         f"m AND regexp_full_match(t, '{COMMA_FORM}') AS c "
         f"FROM (SELECT x, t, {has_mark} AS m FROM (SELECT x, {sql_ascii_number('x')} AS t "
         f"FROM (SELECT unnest([{values}]) AS x FROM {relation}) WHERE x IS NOT NULL)))").fetchone()
@@ -107,7 +109,7 @@ def detect_numbers(con: duckdb.DuckDBPyConnection, relation: str, types: Mapping
             decimal_fa = f"نامعلوم: هیچ مقداری آن را نشان نمی‌دهد و {ambiguous + point + comma:,} مقدار مانند " \
                          f"«{example}» دوپهلوست (رد شد)"
         else:
-            decimal_en, decimal_fa = "none used", "به کار نرفته"
+            decimal_en, decimal_fa = "(none in the file)", "(در فایل نیامده)"
     else:
         mark = "." if convention == "point" else ","
         proof, example = (point, point_example) if convention == "point" else (comma, comma_example)

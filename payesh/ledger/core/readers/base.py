@@ -37,6 +37,8 @@ class ReadContext:
     #: Workbook sheet to read (XLSX); None: the first.
     sheet: str | None = None
     limits: Limits = field(default_factory=limits_from_env)
+    #: The workbook's sheets, when it has several and none was chosen (for the hint that lists them).
+    sheets: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

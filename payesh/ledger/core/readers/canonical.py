@@ -13,11 +13,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..codes import ReferenceCodes
+from ..encoding import read_head
 from ..issues import make_issue
 from ..numerals import normalize_name
 from ..schema import INPUT_COLUMN_NAMES, INPUT_COLUMNS, REQUIRED_INPUT_COLUMNS
 from .base import ROW_COLUMN, CsvScan, FileRejected, ReadContext, Reader, map_headers
-from .tabular import csv_header, head_header, is_xlsx, iter_table
+from .tabular import csv_header, head_header, is_xlsx, iter_table, sheet_hint
 
 #: Every accepted header → canonical name (English names and the Persian-header variant).
 CANONICAL_ALIASES: dict[str, str] = {c.name: c.name for c in INPUT_COLUMNS} | {
@@ -28,6 +29,7 @@ _PERSIAN_ONLY = {normalize_name(c.header_fa) for c in INPUT_COLUMNS
                  if c.header_fa.startswith(("کد ", "جریان", "مجرای")) and c.name != "hs_code"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FAST_SAMPLE_LINES = 500
+_FAST_SAMPLE_BYTES = 1 << 20
 
 
 def looks_canonical(header: list[str]) -> bool:
@@ -51,7 +53,10 @@ class _CanonicalTable(Reader):
 
     def read(self, path: Path, codes: ReferenceCodes, context: ReadContext) -> Iterator[pa.RecordBatch]:
         header, batches = iter_table(path, context)
-        mapping, warnings = map_headers(header, CANONICAL_ALIASES, REQUIRED_INPUT_COLUMNS)
+        try:
+            mapping, warnings = map_headers(header, CANONICAL_ALIASES, REQUIRED_INPUT_COLUMNS)
+        except FileRejected as rejected:
+            raise FileRejected(rejected.issues + sheet_hint(context)) from None
         context.issues.extend(warnings)
         return rename_batches(header, batches, mapping)
 
@@ -76,8 +81,16 @@ class CanonicalCsv(_CanonicalTable):
         if encoding not in ("utf-8", "utf-8-sig") or delimiter != ",":
             return None
         types = {c.name: c.duckdb_type for c in INPUT_COLUMNS}
-        with open(path, encoding=encoding, errors="replace", newline="") as handle:
-            sample = list(zip(range(_FAST_SAMPLE_LINES + 1), csv.reader(handle), strict=False))[1:]
+        # The sample is read from a bounded head (whole lines only): never a 200 MB line, and no
+        # csv field-limit error.
+        head = read_head(path, _FAST_SAMPLE_BYTES)
+        lines = head.decode(encoding, errors="replace").splitlines(keepends=True)
+        if len(head) == _FAST_SAMPLE_BYTES:
+            lines = lines[:-1]
+        try:
+            sample = list(zip(range(_FAST_SAMPLE_LINES + 1), csv.reader(lines), strict=False))[1:]
+        except csv.Error:
+            return None  # the string path reports the row
         for _, cells in sample:
             for position, name in mapping.items():
                 text = cells[position] if position < len(cells) else ""
@@ -131,12 +144,16 @@ class CanonicalParquet(Reader):
         def batches() -> Iterator[pa.RecordBatch]:
             done = 0
             wanted = [header[i] for i in mapping]
-            for batch in file.iter_batches(batch_size=65_536, columns=wanted):
-                arrays = [pc.cast(batch.column(i), pa.string()) for i in range(batch.num_columns)]
-                rows = pa.array(np.arange(done + 2, done + 2 + batch.num_rows, dtype=np.int64))
-                done += batch.num_rows
-                yield pa.RecordBatch.from_arrays([*arrays, rows],
-                                                 names=[*list(mapping.values()), ROW_COLUMN])
+            try:
+                for batch in file.iter_batches(batch_size=65_536, columns=wanted):
+                    arrays = [pc.cast(batch.column(i), pa.string()) for i in range(batch.num_columns)]
+                    rows = pa.array(np.arange(done + 2, done + 2 + batch.num_rows, dtype=np.int64))
+                    done += batch.num_rows
+                    yield pa.RecordBatch.from_arrays([*arrays, rows],
+                                                     names=[*list(mapping.values()), ROW_COLUMN])
+            except (pa.ArrowException, OSError) as error:
+                # A damaged page or a type with no text form (nested lists …): the file's problem.
+                raise FileRejected([make_issue("file_unreadable", detail=str(error))]) from None
 
         return batches()
 

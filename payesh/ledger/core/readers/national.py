@@ -14,8 +14,8 @@ import pyarrow.compute as pc
 
 from ..codes import ReferenceCodes
 from ..numerals import normalize_name
-from .base import ROW_COLUMN, ReadContext, Reader, map_headers
-from .tabular import head_header, iter_table
+from .base import ROW_COLUMN, FileRejected, ReadContext, Reader, map_headers
+from .tabular import head_header, iter_table, sheet_hint
 
 #: Persian header → canonical input column. Several spellings are accepted for some columns.
 NATIONAL_HEADERS: dict[str, str] = {
@@ -87,8 +87,11 @@ class NationalExtract(Reader):
 
     def read(self, path: Path, codes: ReferenceCodes, context: ReadContext) -> Iterator[pa.RecordBatch]:
         header, batches = iter_table(path, context)
-        mapping, warnings = map_headers(header, NATIONAL_HEADERS, NATIONAL_REQUIRED,
-                                        column_label=NATIONAL_LABELS)
+        try:
+            mapping, warnings = map_headers(header, NATIONAL_HEADERS, NATIONAL_REQUIRED,
+                                            column_label=NATIONAL_LABELS)
+        except FileRejected as rejected:
+            raise FileRejected(rejected.issues + sheet_hint(context)) from None
         context.issues.extend(warnings)
         mapping = {p: n for p, n in mapping.items() if not n.startswith("_")}
         lookups: dict[str, Callable[[str], str | None]] = {
