@@ -18,14 +18,15 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from payesh.api import facts as fact_rows
-from payesh.api.indicators import router as indicators_router
 from payesh.api import selectors
+from payesh.api.indicators import router as indicators_router
 from payesh.api.models import ApiToken
 from payesh.api.schemas import BatchesOut, CubeMetaOut, CubeOut, ErrorOut, FactsOut
 from payesh.api.services import TokenRefused, api_token_authenticate
 from payesh.core.exporters import EXPORTERS, download
 from payesh.core.permissions import fact_access
 from payesh.cube import CUBE, CubeError, query_parse
+from payesh.cube.cache import answer_cached
 from payesh.ledger.selectors import demo_data_loaded
 
 LOCALES = ("fa", "en")
@@ -232,12 +233,20 @@ def cube(request: HttpRequest, params: Query[CubeParams]) -> Any:
     """
     language, fmt = _locale(request, params.locale), _format(params.format)
     page_limit, page_offset = _page(params.limit, params.offset, CUBE_LIMIT)
-    query = query_parse(_params(request, CUBE_PARAMETERS))
+    raw = _params(request, CUBE_PARAMETERS)
+    if fmt == "json":  # a repeated question is answered from memory until a batch changes (payesh.cube.cache)
+        key = ("api/cube", repr(sorted(raw.items())), language, page_limit, page_offset)
+        return answer_cached(key, lambda: _cube_json(raw, language, page_limit, page_offset))
+    query = query_parse(raw)
     table = selectors.cube_table(query=query, language=language, limit=page_limit, offset=page_offset)
-    if fmt != "json":
-        return _download(table.frame, fmt, "payesh-cube", language)
+    return _download(table.frame, fmt, "payesh-cube", language)
+
+
+def _cube_json(raw: dict[str, str | list[str]], language: str, page_limit: int, page_offset: int) -> dict[str, Any]:
+    query = query_parse(raw)
+    table = selectors.cube_table(query=query, language=language, limit=page_limit, offset=page_offset)
     return {
-        "query": {**query.to_params(), "locale": language, "format": fmt},
+        "query": {**query.to_params(), "locale": language, "format": "json"},
         "columns": [{"name": c.name, "label": c.label, "kind": c.kind} for c in table.columns],
         "data": selectors.frame_records(table.frame),
         "page": {"limit": page_limit, "offset": page_offset, "total": table.total},
@@ -310,4 +319,5 @@ def batches(request: HttpRequest, params: Query[BatchesParams]) -> Any:
 
 api.add_router("/indicators", indicators_router)  # /api/indicators: payesh.indicators over HTTP
 from payesh.api.strategy import router as strategy_router  # noqa: E402  (it uses ApiTokenAuth defined above)
+
 api.add_router("/strategy", strategy_router)  # /api/strategy: the strategic document (token)

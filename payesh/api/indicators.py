@@ -15,8 +15,14 @@ from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 
 from payesh.cube import CubeError
-from payesh.indicators import INDICATORS, IndicatorError, IndicatorRequest, indicator_compute, indicator_labelled
-from payesh.indicators import loaded_months
+from payesh.indicators import (
+    INDICATORS,
+    IndicatorError,
+    IndicatorRequest,
+    indicator_compute,
+    indicator_labelled,
+    loaded_months,
+)
 
 router = Router(tags=["indicators"])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import rules
 from django.http import HttpRequest
 from django.utils.translation import get_language, override
 from ninja import Field, Query, Router, Schema
@@ -79,7 +80,7 @@ class KpisParams(Schema):
 
 def _reader(request: HttpRequest) -> Any:
     user = request.auth.user  # type: ignore[attr-defined]
-    if not user.has_perm("strategy.view_document"):
+    if not rules.has_perm("strategy.view_document", user):
         raise HttpError(403, "This token's account may not read the strategic document.")
     return user
 

@@ -3,7 +3,8 @@
 * a **focal point** enters, edits and submits rows of *their own agency* only, and edits only while a
   row is a draft or was returned;
 * an **analyst** (or administrator) enters rows for any agency and approves or returns submitted rows;
-* **viewers** and working-group members read approved rows.
+* **viewers** and working-group members read approved rows; the people of an agency also read their
+  agency's drafts, submitted and returned rows (docs/access-policy.md).
 
 ``capabilities.submit_capacity`` and ``capabilities.review_capacity`` are the names the core review
 services (:mod:`payesh.core.review`) ask for.
@@ -38,6 +39,7 @@ def is_approved(user: Any, capacity: Any) -> bool:
 # The object of enter_capacity is the Agency the row would belong to (or None: "at all?").
 rules.add_perm("capabilities.enter_capacity", is_analyst | (is_focal_point & agency_is_own))
 rules.add_perm("capabilities.edit_capacity", is_editable & (is_analyst | (is_focal_point & same_agency)))
-rules.add_perm("capabilities.read_capacity", is_signed_in & (is_approved | is_analyst | (is_focal_point & same_agency)))
+# The row-by-row twin of capabilities.selectors.capacity_rows_visible_to (docs/access-policy.md).
+rules.add_perm("capabilities.read_capacity", is_signed_in & rules.is_active & (is_approved | is_analyst | same_agency))
 rules.add_perm("capabilities.submit_capacity", may_submit)
 rules.add_perm("capabilities.review_capacity", may_review)

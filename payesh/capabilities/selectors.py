@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from payesh.analytics.complexity import DroppedUnitsWarning, FloatArray, coi_cog, presence
 from payesh.analytics.opportunity import STRATEGIES, opportunity_scores
@@ -34,8 +34,8 @@ from payesh.capabilities import complexity
 from payesh.capabilities.complexity import WorldRun
 from payesh.capabilities.models import TONNE_UNITS, Capacity
 from payesh.capabilities.productspace import atlas_product_space
-from payesh.core.models import Role, User
-from payesh.core.review import ReviewStatus
+from payesh.core import permissions
+from payesh.core.models import User
 from payesh.cube import CubeError, CubeQuery, run
 from payesh.ledger.models import Batch
 from payesh.ledger.selectors import batch_list
@@ -359,20 +359,13 @@ def capacity_gap(*, scope: str, scope_kind: str, language: str) -> pd.DataFrame:
 
 
 def capacity_rows_visible_to(user: User) -> QuerySet[Capacity]:
-    """The rows this user may read (docs/access-policy.md; the same rule as ``capabilities.read_capacity``).
+    """The rows this user may read, by the written access policy (docs/access-policy.md, the rule in
+    :func:`payesh.core.permissions.capacity_rows_visible_to`; row by row it is ``capabilities.read_capacity``).
 
     Approved rows: every signed-in user. Drafts, submitted and returned rows: analysts and
-    administrators, and the focal points of the row's own agency.
+    administrators, and the people of the row's own agency.
     """
-    rows = Capacity.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return rows.none()
-    if user.is_analyst:
-        return rows
-    visible = Q(review_status=ReviewStatus.APPROVED)
-    if user.role == Role.FOCAL_POINT and user.agency_id is not None:
-        visible |= Q(agency_id=user.agency_id)
-    return rows.filter(visible)
+    return Capacity.objects.filter(permissions.capacity_rows_visible_to(user, status_field="review_status"))
 
 
 def capacity_list(*, user: User, county: str = "", agency: str = "", kind: str = "", status: str = "",

@@ -107,7 +107,7 @@ def scale_for(largest: float) -> tuple[float, str, str]:
 
 def unit_title(kind: Kind, language: str, largest: float) -> str:
     """An axis title with the unit and its scale: "Value (million USD)" / "ارزش (میلیون دلار)"."""
-    size, en, fa = scale_for(largest) if kind in ("usd", "t") else (1.0, "", "")
+    _size, en, fa = scale_for(largest) if kind in ("usd", "t") else (1.0, "", "")
     fa_unit = {"usd": "دلار", "t": "تن", "pct": "درصد", "usd_t": "دلار بر تن", "num": ""}[kind]
     en_unit = {"usd": "USD", "t": "tonnes", "pct": "%", "usd_t": "USD per tonne", "num": ""}[kind]
     if is_persian(language):
@@ -124,7 +124,7 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     first = math.floor(low / step) * step
-    ticks = []
+    ticks: list[float] = []
     value = first
     # Until a tick reaches the largest value, so that no line or bar runs past the top of the axis.
     while not ticks or ticks[-1] < high - 1e-9:

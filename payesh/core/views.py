@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import activate
+from django.utils.translation import activate, get_language
 from django.views.decorators.http import require_POST
 
 from payesh.core.forms import LoginForm
@@ -43,6 +43,17 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        """Sign in in the language the sign-in page was shown in: the site's language (cookie or
+        switch) becomes the person's, so signing in never flips the interface to another language."""
+        response = super().form_valid(form)
+        user = form.get_user()
+        language = get_language() or settings.LANGUAGE_CODE
+        if language in dict(settings.LANGUAGES) and getattr(user, "language", None) != language:
+            user.language = language  # type: ignore[attr-defined]
+            user.save(update_fields=["language"])
+        return response
+
 
 # ------------------------------------------------------------------ error pages
 # In the site's language and layout (navigation, language switch), never Django's bare English page.
@@ -65,5 +76,5 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def error_500(request: HttpRequest) -> HttpResponse:
     try:
         return _error_page(request, 500)
-    except Exception:  # noqa: BLE001 - the error page itself must not fail: fall back to plain text
+    except Exception:  # the error page itself must not fail: fall back to plain text
         return HttpResponse("500 · خطای سرور · Server error", status=500, content_type="text/plain; charset=utf-8")

@@ -315,7 +315,7 @@ class PostgresEngine:
                 from payesh.cube.query import CubeNotReady
 
                 raise CubeNotReady("The PostgreSQL copy of the lake has not been made yet. It is made when a "
-                                   "batch is loaded; to make it now run `payesh cube-refresh`.")
+                                   "batch is loaded or withdrawn and by `payesh load-reference`.")
         if self._backend is None:
             # Fix (cube parity suite): Ibis 12's ``ibis.postgres.connect`` has no ``url`` argument (it
             # was passed to psycopg, which refused it); ``ibis.connect`` takes postgres:// URLs.

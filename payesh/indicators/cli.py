@@ -30,8 +30,14 @@ def indicators_command(
     from django.conf import settings
 
     from payesh.cube import CubeError
-    from payesh.indicators import INDICATORS, IndicatorError, IndicatorRequest, indicator_compute, indicator_labelled
-    from payesh.indicators import loaded_months
+    from payesh.indicators import (
+        INDICATORS,
+        IndicatorError,
+        IndicatorRequest,
+        indicator_compute,
+        indicator_labelled,
+        loaded_months,
+    )
 
     if not name:
         table = Table(title="Payesh indicators · شاخص‌های پایش", show_lines=True)

@@ -109,7 +109,7 @@ def concentration(frame: pd.DataFrame, *, value: str = "value_usd", top: int = 3
     shares = (100.0 * values / total).sort_values(ascending=False)
     hhi = float((shares**2).sum())
     return pd.DataFrame([{"hhi": hhi, "top_n": top, "top_share": float(shares.head(top).sum()),
-                          "members": int(len(shares)), "equivalent_members": 10_000.0 / hhi}])
+                          "members": len(shares), "equivalent_members": 10_000.0 / hhi}])
 
 
 def shares(frame: pd.DataFrame, *, value: str = "value_usd") -> pd.DataFrame:
@@ -135,7 +135,12 @@ def rca_frame(frame: pd.DataFrame, *, region: str, product: str, value: str = "v
         return pd.DataFrame(columns=[region, product, value, "rca"])
     totals = None
     if reference is not None:
-        totals = reference.set_index(product)[value].reindex(matrix.columns).fillna(0.0).to_numpy(np.float64)
+        # The reference's share of a product is over everything the reference trades, including
+        # products no region exports: widen the matrix to every product of the reference.
+        known_reference = reference.dropna(subset=[product])
+        products = matrix.columns.union(pd.Index(known_reference[product].unique())).rename(product)
+        matrix = matrix.reindex(columns=products, fill_value=0.0)
+        totals = known_reference.groupby(product)[value].sum().reindex(products).fillna(0.0).to_numpy(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         rca = regional_rca(matrix.to_numpy(np.float64), totals)  # (R, P)
     out = pd.DataFrame(rca, index=matrix.index, columns=matrix.columns).stack(future_stack=True)

@@ -16,7 +16,7 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from payesh.core import charts
-from payesh.core.pagekit import Column, Table
+from payesh.core.pagekit import Column, ColumnKind, Table
 from payesh.cube import CUBE, CubeError, CubeQuery, Cut, run
 from payesh.indicators import SCOPES
 from payesh.monitoring.filters import scope_label
@@ -194,6 +194,7 @@ def explorer_table(request: ExplorerRequest, frame: pd.DataFrame, language: str)
     return Table("result", _("Result"), shown, columns, row_limit=2000)
 
 
-def _kind(measure: str) -> str:
+def _kind(measure: str) -> ColumnKind:
     unit = CUBE.measure_by_name[measure].unit
-    return {"USD": "usd", "t": "t", "USD/t": "usd_t"}.get(unit, "int")
+    kinds: dict[str, ColumnKind] = {"USD": "usd", "t": "t", "USD/t": "usd_t"}
+    return kinds.get(unit, "int")

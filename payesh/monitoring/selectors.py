@@ -230,7 +230,7 @@ def _sankey(flows: pd.DataFrame, filters: PageFilters) -> str:
     index = {n: i for i, n in enumerate(ids)}
     node_colours = [charts.colour_for(nodes[n][1]) for n in ids]
     totals: dict[str, float] = {}
-    for frame, src, dst in ((left, "o:", "c:"), (right, "c:", "p:")):
+    for frame, src in ((left, "o:"), (right, "c:")):
         src_key = "origin_key" if src == "o:" else "office"
         for key, value in zip(frame[src_key], frame["value_usd"], strict=True):
             totals[src + str(key)] = totals.get(src + str(key), 0.0) + float(value)

@@ -24,7 +24,7 @@ from payesh.cube import CubeQuery, run
 from payesh.reference.models import Agency
 from payesh.strategy import services
 from payesh.strategy.kpis import data_cutoff
-from payesh.strategy.models import Document, Duty, Goal, Kpi, Mission, Version, VotingRule
+from payesh.strategy.models import Document, Duty, Goal, Kpi, Mission, VotingRule
 
 DEMO_TITLE_EN = "Comprehensive strategic export-development document of the province (synthetic demo)"
 DEMO_TITLE_FA = "سند جامع راهبردی توسعهٔ صادرات استان (نمونهٔ ساختگی)"
@@ -104,7 +104,7 @@ def strategy_demo_load(*, today: dt.date | None = None) -> Document:
                                         majority=VotingRule.Majority.SIMPLE, chair=chair, chair_must_approve=True)
     v1 = document.versions.get(number=1)
     cutoff = data_cutoff()
-    year, month = divmod(cutoff, 100) if cutoff else (jdatetime.date.today().year - 1, 12)
+    year, _month = divmod(cutoff, 100) if cutoff else (jdatetime.date.today().year - 1, 12)
 
     def goal(code: str, en: str, fa: str, parent: Goal | None = None, weight: float | None = None) -> Goal:
         return services.goal_save(user=analyst, version=v1, data={
@@ -176,14 +176,14 @@ def strategy_demo_load(*, today: dt.date | None = None) -> Document:
                            title_fa="ثبت‌نام غرفه‌داران", due_date=_j(now + 1, 1, 20))
 
     # Missions: each agency's mandate as its duty list, linked to the goals and actions it serves.
-    for code, links in (("AGRICULTURE", ("A1.2", "A4.1")), ("STANDARDS", ("A2.2",)), ("CUSTOMS", ("A5.1",)),
+    for agency_code, links in (("AGRICULTURE", ("A1.2", "A4.1")), ("STANDARDS", ("A2.2",)), ("CUSTOMS", ("A5.1",)),
                         ("TPO", ("A3.1",)), ("BORDER_MARKETS", ("A2.1",)), ("CHAMBER", ("A1.1",))):
-        agency = agencies[code]
-        mission = Mission.objects.create(agency=agency, number=1, valid_from=_j(year - 1, 1, 1))
-        english = [s.strip() for s in agency.mandate_en.split(". ") if s.strip()]
-        persian = [s.strip() for s in agency.mandate_fa.split(". ") if s.strip()]
+        owner = agencies[agency_code]
+        mission = Mission.objects.create(agency=owner, number=1, valid_from=_j(year - 1, 1, 1))
+        english = [s.strip() for s in owner.mandate_en.split(". ") if s.strip()]
+        persian = [s.strip() for s in owner.mandate_fa.split(". ") if s.strip()]
         pairs = list(zip(english, persian, strict=True)) if len(english) == len(persian) else [
-            (agency.mandate_en, agency.mandate_fa)]
+            (owner.mandate_en, owner.mandate_fa)]
         for order, (en, fa) in enumerate(pairs):
             duty = Duty.objects.create(mission=mission, order=order, text_en=en.rstrip(".") + ".",
                                        text_fa=fa.rstrip(".") + ".")
@@ -196,11 +196,11 @@ def strategy_demo_load(*, today: dt.date | None = None) -> Document:
         copy = Duty.objects.create(mission=second, order=order, text_en=duty.text_en, text_fa=duty.text_fa)
         copy.goals.set(duty.goals.all())
         copy.actions.set(duty.actions.all())
-    extra = Duty.objects.create(
+    new_duty = Duty.objects.create(
         mission=second, order=99, text_en="Report each county's farm and fishery capacities every six months.",
         text_fa="گزارش شش‌ماهه از ظرفیت‌های کشاورزی و شیلاتی هر شهرستان.")
-    extra.goals.set([g4])
-    extra.actions.set([actions["A4.1"]])
+    new_duty.goals.set([g4])
+    new_duty.actions.set([actions["A4.1"]])
 
     # Version 1 before the working group; the chair and one more member approve (quorum 2, simple majority).
     services.version_request_approval(user=analyst, version=v1)

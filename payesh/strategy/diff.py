@@ -46,7 +46,7 @@ def _kind_labels() -> dict[str, str]:
 def _show(obj: models.Model, name: str) -> str:
     if name == "supporting":
         return ", ".join(sorted(obj.supporting.values_list("code", flat=True)))  # type: ignore[attr-defined]
-    field = obj._meta.get_field(name)
+    field: Any = obj._meta.get_field(name)
     value: Any = getattr(obj, name)
     if value is None or value == "":
         return ""
@@ -60,7 +60,8 @@ def _show(obj: models.Model, name: str) -> str:
 
 
 def _label(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name)
+    field: Any = model._meta.get_field(name)
+    return str(field.verbose_name)
 
 
 def _compare(kind: str, model: type[models.Model], old: dict[str, Any], new: dict[str, Any],

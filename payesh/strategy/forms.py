@@ -132,7 +132,7 @@ class ActionForm(VersionedFormMixin, forms.ModelForm):  # type: ignore[type-arg]
         self.fields["goal"].queryset = Goal.objects.filter(version=version)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, due = data.get("start_date"), data.get("due_date")
         if start and due and due < start:
             self.add_error("due_date", _("The due date comes before the start date."))

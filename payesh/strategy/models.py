@@ -15,6 +15,7 @@ history with django-simple-history (core contract); none keeps its own revision 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -42,12 +43,12 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.title
+
     @property
     def title(self) -> str:
         return self.title_fa if _fa() and self.title_fa else self.title_en
-
-    def __str__(self) -> str:
-        return self.title
 
 
 # ------------------------------------------------------------------------------------------ missions
@@ -77,8 +78,8 @@ class Duty(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     text_en = models.TextField(_("duty (English)"))
     text_fa = models.TextField(_("duty (Persian)"), blank=True)
-    goals = models.ManyToManyField("Goal", verbose_name=_("goals served"), blank=True, related_name="duties")
-    actions = models.ManyToManyField("Action", verbose_name=_("actions served"), blank=True, related_name="duties")
+    goals: models.ManyToManyField[Goal, Any] = models.ManyToManyField("Goal", verbose_name=_("goals served"), blank=True, related_name="duties")
+    actions: models.ManyToManyField[Action, Any] = models.ManyToManyField("Action", verbose_name=_("actions served"), blank=True, related_name="duties")
     history = HistoricalRecords(m2m_fields=[goals, actions])
 
     class Meta:
@@ -86,12 +87,12 @@ class Duty(models.Model):
         verbose_name = _("duty")
         verbose_name_plural = _("duties")
 
+    def __str__(self) -> str:
+        return self.text[:80]
+
     @property
     def text(self) -> str:
         return self.text_fa if _fa() and self.text_fa else self.text_en
-
-    def __str__(self) -> str:
-        return self.text[:80]
 
 
 # ------------------------------------------------------------------------------------------ document
@@ -307,6 +308,9 @@ class KpiSnapshot(models.Model):
         ordering = ["kpi_id", "-year", "-months", "-computed_at", "-id"]
         verbose_name = _("KPI history entry")
         verbose_name_plural = _("KPI history")
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id} {self.year}:{self.months} {self.actual}"
 
     @property
     def status_label(self) -> str:
@@ -526,6 +530,9 @@ class Vote(models.Model):
         verbose_name_plural = _("votes")
         constraints = [models.UniqueConstraint(fields=["version", "member"], name="strategy_one_vote")]
 
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.member_id} {self.choice}"
+
 
 # ------------------------------------------------------------------------------------------ notifications
 class Notification(models.Model):
@@ -560,6 +567,9 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
         constraints = [models.UniqueConstraint(fields=["user", "key"], condition=~models.Q(key=""),
                                                name="strategy_notification_once")]
+
+    def __str__(self) -> str:
+        return self.text_en[:80]
 
     @property
     def text(self) -> str:

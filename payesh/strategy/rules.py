@@ -1,6 +1,6 @@
 """Object permissions of the strategy app, built from the core predicates (django-rules).
 
-Every service asks ``user.has_perm("strategy.<verb>_<model>", obj)`` before it writes; pages ask the
+Every service asks ``rules.has_perm("strategy.<verb>_<model>", user, obj)`` before it writes; pages ask the
 same question to show or hide a button. Structure (goals, KPIs, targets, actions) belongs to the
 analysts and only while the version is open; agencies write only for their own agency.
 """

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -64,7 +65,9 @@ EVIDENCE_MAX_FILES = 5
 
 
 def _require(user: User, perm: str, obj: Any = None) -> None:
-    if not user.has_perm(perm, obj):
+    # The rules themselves, not ``user.has_perm``: Django lets a superuser pass every has_perm, and an
+    # administrator must not write as an agency (a viewpoint or report needs an agency's focal point).
+    if not rules.has_perm(perm, user, obj):
         raise PermissionDenied(_("You may not do this here."))
 
 
@@ -89,8 +92,9 @@ def document_create(*, user: User, title_en: str, title_fa: str = "", region: st
 
 def _weights_check(goal: Goal) -> None:
     """Refuse a goal whose components all carry a weight and those weights add up to zero."""
-    weights = [c.weight for c in [*goal.children.all(), *goal.actions.filter(cancelled=False), *goal.kpis.all()]]
-    if weights and all(w is not None for w in weights) and sum(weights, Decimal(0)) == 0:
+    weights: list[Decimal | None] = [g.weight for g in goal.children.all()]
+    weights += [a.weight for a in goal.actions.filter(cancelled=False)] + [k.weight for k in goal.kpis.all()]
+    if weights and all(w is not None for w in weights) and sum((w or Decimal(0) for w in weights), Decimal(0)) == 0:
         raise ValidationError({"weight": _("The weights of goal %(code)s add up to zero, so its progress cannot be "
                                            "computed; give at least one component a weight above zero, or leave "
                                            "weights empty for equal weights.") % {"code": goal.code}})
@@ -314,7 +318,7 @@ def viewpoint_submit(*, user: User, round_: ViewpointRound, text: str, goal: Goa
     for name, anchor in (("goal", goal), ("kpi", kpi), ("action", action)):
         if anchor is not None and anchor.version_id != round_.version_id:
             raise ValidationError({name: _("Anchor a viewpoint to a part of the version under consultation.")})
-    return Viewpoint.objects.create(round=round_, agency_id=user.agency_id, author=user, text=text, goal=goal,
+    return Viewpoint.objects.create(round=round_, agency_id=str(user.agency_id), author=user, text=text, goal=goal,
                                     kpi=kpi, action=action)
 
 
@@ -458,7 +462,7 @@ def evidence_check(files: Sequence[UploadedFile]) -> None:
 def _evidence_save(files: Sequence[UploadedFile], *, user: User, agency_id: str, **report: Any) -> None:
     for f in files:
         extension = Path(f.name or "").suffix.lower().lstrip(".")
-        Evidence.objects.create(file=f, name=f.name, size=f.size or 0, content_type=EVIDENCE_TYPES[extension][0],
+        Evidence.objects.create(file=f, name=f.name or "", size=f.size or 0, content_type=EVIDENCE_TYPES[extension][0],
                                 uploaded_by=user, agency_id=agency_id, **report)
 
 
@@ -501,7 +505,7 @@ def kpi_report_submit(*, user: User, kpi: Kpi, year: int, months: int, value: fl
     if not 1300 <= year <= 1500 or not 1 <= months <= 12:
         raise ValidationError({"year": _("Give a Solar Hijri year and the months (1–12) the value covers.")})
     evidence_check(files)
-    report = KpiReport.objects.create(kpi=kpi, agency_id=kpi.agency_id, year=year, months=months, value=value,
+    report = KpiReport.objects.create(kpi=kpi, agency_id=str(kpi.agency_id), year=year, months=months, value=value,
                                       text=(text or "").strip(), reported_on=reported_on, created_by=user)
     _evidence_save(files, user=user, agency_id=kpi.agency_id or "", kpi_report=report)
     review_submit(obj=report, user=user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,6 +47,11 @@ from payesh.strategy.models import (
     Viewpoint,
     ViewpointRound,
 )
+
+
+def can(user: User, perm: str, obj: Any = None) -> bool:
+    """The app's rules as the services apply them (no superuser shortcut), for showing buttons."""
+    return bool(rules.has_perm(perm, user, obj))
 
 
 def _user(request: HttpRequest) -> User:
@@ -99,8 +105,8 @@ def index(request: HttpRequest) -> HttpResponse:
     docs = [(d, selectors.current_version(d)) for d in selectors.documents()]
     return render(request, "strategy/index.html", {
         "documents": docs, "agencies": Agency.objects.all(),
-        "can_create": _user(request).has_perm("strategy.add_version"),
-        "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+        "can_create": can(_user(request), "strategy.add_version"),
+        "unread": Notification.objects.filter(user=_user(request), read_at__isnull=True).count(),
     })
 
 
@@ -117,12 +123,12 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
         "version": version, "document": version.document, "dashboard": dashboard,
         "versions": version.document.versions.all(), "rounds": version.rounds.all(),
         "votes": version.votes.select_related("member"), "my_vote": my_vote,
-        "can_edit": user.has_perm("strategy.change_goal", version),
-        "can_new_draft": user.has_perm("strategy.add_version") and version.is_locked,
-        "can_round": user.has_perm("strategy.add_viewpointround", version),
-        "can_request": user.has_perm("strategy.request_approval", version) and version.status != "review",
-        "can_vote": user.has_perm("strategy.vote_version", version) and my_vote is None,
-        "can_recompute": user.has_perm("strategy.recompute_kpi", version),
+        "can_edit": can(user, "strategy.change_goal", version),
+        "can_new_draft": can(user, "strategy.add_version") and version.is_locked,
+        "can_round": can(user, "strategy.add_viewpointround", version),
+        "can_request": can(user, "strategy.request_approval", version) and version.status != "review",
+        "can_vote": can(user, "strategy.vote_version", version) and my_vote is None,
+        "can_recompute": can(user, "strategy.recompute_kpi", version),
         "vote_form": VoteForm(), "rules": _rules(),
     })
 
@@ -141,7 +147,7 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
         "goal": goal, "version": goal.version, "progress": progress, "evaluations": evaluations.values(),
         "actions": [selectors.action_state(a) for a in goal.actions.select_related("agency").prefetch_related("reports")],
         "children": goal.children.all(), "rules": _rules(),
-        "can_edit": _user(request).has_perm("strategy.change_goal", goal),
+        "can_edit": can(_user(request), "strategy.change_goal", goal),
     })
 
 
@@ -169,10 +175,10 @@ def kpi_detail(request: HttpRequest, kpi_id: int) -> HttpResponse:
         "kpi": kpi, "version": kpi.version, "evaluation": evaluation, "value": evaluation.value,
         "targets": kpi.targets.all(), "snapshots": kpi.snapshots.all()[:60], "reports": reports,
         "form": form, "return_form": ReturnForm(), "rules": _rules(),
-        "can_report": kpi.source == "reported" and user.has_perm("strategy.add_kpireport", kpi),
-        "can_review": user.has_perm("strategy.review_kpireport", kpi),
-        "can_edit": user.has_perm("strategy.change_kpi", kpi),
-        "can_recompute": user.has_perm("strategy.recompute_kpi", kpi),
+        "can_report": kpi.source == "reported" and can(user, "strategy.add_kpireport", kpi),
+        "can_review": can(user, "strategy.review_kpireport", kpi),
+        "can_edit": can(user, "strategy.change_kpi", kpi),
+        "can_recompute": can(user, "strategy.recompute_kpi", kpi),
     })
 
 
@@ -208,10 +214,10 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
         "action": action, "version": action.version, "state": selectors.action_state(action),
         "milestones": action.milestones.all(), "reports": reports, "form": form, "return_form": ReturnForm(),
         "supporting": action.supporting.all(),
-        "returned": returned if returned and user.has_perm("strategy.change_progressreport", returned) else None,
-        "can_report": user.has_perm("strategy.add_progressreport", action) and action.version.status == "approved",
-        "can_review": user.has_perm("strategy.review_progressreport", action),
-        "can_edit": user.has_perm("strategy.change_action", action),
+        "returned": returned if returned and can(user, "strategy.change_progressreport", returned) else None,
+        "can_report": can(user, "strategy.add_progressreport", action) and action.version.status == "approved",
+        "can_review": can(user, "strategy.review_progressreport", action),
+        "can_edit": can(user, "strategy.change_action", action),
     })
 
 
@@ -274,9 +280,9 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     return render(request, "strategy/round.html", {
         "round": round_, "version": round_.version, "viewpoints": viewpoints, "form": form,
         "agencies": [(a, a.code in answered) for a in round_.agencies.all()],
-        "can_submit": user.has_perm("strategy.add_viewpoint", round_),
-        "can_dispose": user.has_perm("strategy.dispose_viewpoint", round_),
-        "can_close": user.has_perm("strategy.close_viewpointround", round_) and round_.is_open,
+        "can_submit": can(user, "strategy.add_viewpoint", round_),
+        "can_dispose": can(user, "strategy.dispose_viewpoint", round_),
+        "can_close": can(user, "strategy.close_viewpointround", round_) and round_.is_open,
         "disposition_form": DispositionForm(),
     })
 
@@ -323,7 +329,7 @@ def goal_edit(request: HttpRequest, version_id: int, goal_id: int | None = None)
     version = get_object_or_404(Version, pk=version_id)
     goal = get_object_or_404(Goal, pk=goal_id, version=version) if goal_id else None
     user = _user(request)
-    if not user.has_perm("strategy.change_goal", goal or version):
+    if not can(user, "strategy.change_goal", goal or version):
         raise PermissionDenied
     form = GoalForm(request.POST or None, instance=goal, version=version)
     if request.method == "POST" and form.is_valid():
@@ -345,7 +351,7 @@ def kpi_edit(request: HttpRequest, version_id: int, kpi_id: int | None = None) -
     version = get_object_or_404(Version, pk=version_id)
     kpi = get_object_or_404(Kpi, pk=kpi_id, version=version) if kpi_id else None
     user = _user(request)
-    if not user.has_perm("strategy.change_kpi", kpi or version):
+    if not can(user, "strategy.change_kpi", kpi or version):
         raise PermissionDenied
     form = KpiForm(request.POST or None, instance=kpi, version=version)
     if request.method == "POST" and form.is_valid():
@@ -369,7 +375,7 @@ def action_edit(request: HttpRequest, version_id: int, action_id: int | None = N
     version = get_object_or_404(Version, pk=version_id)
     action = get_object_or_404(Action, pk=action_id, version=version) if action_id else None
     user = _user(request)
-    if not user.has_perm("strategy.change_action", action or version):
+    if not can(user, "strategy.change_action", action or version):
         raise PermissionDenied
     form = ActionForm(request.POST or None, instance=action, version=version)
     if request.method == "POST" and form.is_valid():
@@ -391,7 +397,7 @@ def action_edit(request: HttpRequest, version_id: int, action_id: int | None = N
 def round_new(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_object_or_404(Version, pk=version_id)
     user = _user(request)
-    if not user.has_perm("strategy.add_viewpointround", version):
+    if not can(user, "strategy.add_viewpointround", version):
         raise PermissionDenied
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -414,7 +420,7 @@ def version_action(request: HttpRequest, version_id: int, verb: str) -> HttpResp
     version = get_object_or_404(Version, pk=version_id)
     user = _user(request)
     if verb == "new-draft":
-        if not user.has_perm("strategy.add_version"):
+        if not can(user, "strategy.add_version"):
             raise PermissionDenied
         try:
             draft = services.version_new_draft(user=user, source=version)
@@ -448,7 +454,7 @@ def report_decide(request: HttpRequest, kind: str, report_id: int, verb: str) ->
     model = {"progress": ProgressReport, "kpi": KpiReport}.get(kind)
     if model is None or verb not in ("accept", "return"):
         raise Http404
-    report = get_object_or_404(model, pk=report_id)
+    report: ProgressReport | KpiReport = get_object_or_404(model, pk=report_id)  # type: ignore[assignment]
     user = _user(request)
     if not review_allowed(obj=report, user=user, action="review"):
         raise PermissionDenied
@@ -468,7 +474,7 @@ def report_decide(request: HttpRequest, kind: str, report_id: int, verb: str) ->
 def viewpoint_dispose(request: HttpRequest, viewpoint_id: int) -> HttpResponse:
     viewpoint = get_object_or_404(Viewpoint, pk=viewpoint_id)
     user = _user(request)
-    if not user.has_perm("strategy.dispose_viewpoint", viewpoint):
+    if not can(user, "strategy.dispose_viewpoint", viewpoint):
         raise PermissionDenied
     form = DispositionForm(request.POST)
     if form.is_valid():
@@ -486,7 +492,7 @@ def viewpoint_dispose(request: HttpRequest, viewpoint_id: int) -> HttpResponse:
 def round_close(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = get_object_or_404(ViewpointRound, pk=round_id)
     user = _user(request)
-    if not user.has_perm("strategy.close_viewpointround", round_):
+    if not can(user, "strategy.close_viewpointround", round_):
         raise PermissionDenied
     _post(request, lambda: services.round_close(user=user, round_=round_), _("The round was closed."))
     return redirect("strategy:round", round_id=round_.pk)

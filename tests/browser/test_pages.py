@@ -107,3 +107,43 @@ def test_administrator_opens_reference_data_in_the_persian_admin(page, server_ur
     assert page.locator("#result_list").count() == 1
     assert "MIRJAVEH" in _visible_text(page)
     shot(page, "admin-customs-offices-fa")
+
+
+@pytest.mark.parametrize("language, title", [("fa", "صفحه پیدا نشد"), ("en", "Page not found")])
+def test_a_missing_page_is_a_404_in_the_site_language_with_its_navigation(page, server_url: str, language: str,
+                                                                          title: str) -> None:
+    set_language(page, server_url, language)
+    response = page.goto(server_url + "/no-such-page/")
+    assert response is not None and response.status == 404
+    assert page.get_attribute("html", "lang") == language
+    assert page.locator("main h1").inner_text() == title
+    assert page.locator(".mainnav a").count() >= 3  # the site's own navigation, not Django's bare page
+    shot(page, f"error-404-{language}")
+
+
+def test_access_denied_is_persian_with_navigation(page, server_url: str) -> None:
+    set_language(page, server_url, "fa")
+    page.goto(server_url + "/accounts/login/")
+    page.fill("#id_username", "viewer")
+    page.fill("#id_password", "payesh-viewer-2026")
+    page.click("button.primary")
+    page.wait_for_url(server_url + "/")
+    response = page.goto(server_url + "/ledger/upload/")
+    assert response is not None and response.status == 403
+    assert page.locator("main h1").inner_text() == "دسترسی مجاز نیست"
+    assert page.locator(".mainnav a").count() >= 3
+    shot(page, "error-403-fa")
+
+
+def test_signing_in_keeps_the_language_of_the_sign_in_page(page, server_url: str) -> None:
+    set_language(page, server_url, "en")
+    page.goto(server_url + "/accounts/login/")
+    assert page.get_attribute("html", "lang") == "en"
+    page.get_by_test_id("switch-fa").click()
+    page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == "fa" and page.locator("main h1").inner_text() == "ورود"
+    page.fill("#id_username", "member")
+    page.fill("#id_password", "payesh-member-2026")
+    page.click("button.primary")
+    page.wait_for_url(server_url + "/")
+    assert page.get_attribute("html", "lang") == "fa"

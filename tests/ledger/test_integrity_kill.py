@@ -118,7 +118,9 @@ class ForkServer:
         self.process.stdin.write("\t".join(("-", *args)) + "\n")
         self.process.stdin.flush()
         seen = [self._line()]
-        child = int(seen[0].split()[1])
+        while not seen[-1].startswith("child "):  # warnings may come first
+            seen.append(self._line())
+        child = int(seen[-1].split()[1])
         while not seen[-1].startswith(f"exit {child} "):
             seen.append(self._line())
         return os.waitstatus_to_exitcode(int(seen[-1].split()[2])), "\n".join(seen)
@@ -144,8 +146,8 @@ def test_kill_9_at_every_commit_step_then_records_manifest_and_cube_agree(tmp_pa
     files = tmp_path_factory.mktemp("crash-files")
     seed = files / "seed.csv"
     seed.write_text(declarations("S", ROWS, VALUE), encoding="utf-8")
-    payesh(env, "ingest", str(seed))
     server = ForkServer(env)
+    assert server.run("ingest", str(seed))[0] == 0
     outcomes: Counter[tuple[str, str, str]] = Counter()
     findings: Counter[str] = Counter()
     kills = 0
@@ -166,10 +168,14 @@ def test_kill_9_at_every_commit_step_then_records_manifest_and_cube_agree(tmp_pa
                 expected[new_id] = status
             kills += 1
 
-        # Settled by the start of a worker in the first round, by the command in the others.
-        repaired = payesh(env, *(("worker", "--batch") if round_ == 0 else ("ledger", "check", "--repair")))
-        findings.update(line.split()[1] for line in repaired.stdout.splitlines() if line.startswith("•"))
-        assert "Ledger check: " in repaired.stdout
+        # Settled by the start of a worker (a new process) in the first round, by the command in the others.
+        if round_ == 0:
+            repaired = payesh(env, "worker", "--batch").stdout
+        else:
+            status, repaired = server.run("ledger", "check", "--repair")
+            assert status == 0, repaired
+        findings.update(line.split()[1] for line in repaired.splitlines() if line.startswith("•"))
+        assert "Ledger check: " in repaired
         status, output = server.run("ledger", "check")
         assert status == 0 and "agree" in output  # nothing left to repair
 

@@ -146,3 +146,78 @@ def test_the_template_itself_loads(client, tmp_path) -> None:
     batch = services.batch_ingest(path=path)
     assert batch.status == "active", [i.message_en for i in batch.issues.all()]
     assert batch.rows_loaded == 2
+
+
+# Issue 8: bounded inputs and strict values through the upload page and the services -----------------
+
+LONG_PERSIAN_NAME = "گزارش-گمرک-میرجاوه-" * 16 + ".csv"  # 305 characters, 560 bytes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_an_upload_with_a_300_character_persian_name_is_refused_with_the_limit(client_for, analyst, language) -> None:
+    client = client_for(analyst)
+    client.cookies["django_language"] = language
+    response = client.post(reverse("ledger:upload"), {
+        "file": SimpleUploadedFile(LONG_PERSIAN_NAME, GOOD.encode()), "policy": "reject", "format": "",
+        "hs_revision": ""}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    page = response.content.decode()
+    # Django keeps at most 255 characters of an uploaded name; the message names the limit, 120.
+    assert "PAYESH_LEDGER_MAX_FILENAME_CHARS" in page and "120" in page
+    assert ("نام فایل" in page) == (language == "fa")
+    assert not Batch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_upload_over_the_size_limit_names_the_setting(client_for, analyst, monkeypatch) -> None:
+    monkeypatch.setenv("PAYESH_LEDGER_MAX_FILE_MB", "0.0001")
+    response = client_for(analyst).post(reverse("ledger:upload"), {
+        "file": SimpleUploadedFile("good.csv", GOOD.encode()), "policy": "reject", "format": "", "hs_revision": ""})
+    assert response.status_code == 200 and "PAYESH_LEDGER_MAX_FILE_MB" in response.content.decode()
+    assert not Batch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_nan_cell_uploaded_through_the_page_changes_no_number(client_for, analyst, immediate_tasks, settings,
+                                                               tmp_path) -> None:
+    services.batch_ingest(path=_write(tmp_path, "first.csv", GOOD))
+    before = _facts_value(settings.PAYESH_LAKE)
+    nan = GOOD.replace("19200", "NaN", 1).replace("D1,", "D7,").replace("D2,", "D8,").replace("D3,", "D9,")
+    response = client_for(analyst).post(reverse("ledger:upload"), {
+        "file": SimpleUploadedFile("nan.csv", nan.encode()), "policy": "reject", "format": "", "hs_revision": ""})
+    assert response.status_code == 302
+    batch = Batch.objects.exclude(source_name="first.csv").get()
+    assert batch.status == "rejected"
+    finding = batch.issues.get(rule="number_not_finite")
+    assert (finding.row, finding.column) == (2, "value_usd")
+    assert _facts_value(settings.PAYESH_LAKE) == pytest.approx(before)
+    page = client_for(analyst).get(response["Location"]).content.decode()
+    assert "number_not_finite" in page
+
+
+def _corpus_cases():  # type: ignore[no-untyped-def]
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ledger_core"))
+    from corpus import CASES
+
+    return [c for c in CASES if not c.loads and c.sheet is None and c.source_name is None and c.history is None]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", _corpus_cases(), ids=lambda c: c.id)
+def test_corpus_files_change_neither_lake_nor_numbers(case, tmp_path, settings, monkeypatch) -> None:
+    """The malformed-file corpus through the service the CLI and the page use: the batch is
+    recorded as rejected with the finding, and the lake and the active batches stay as they were."""
+    first = services.batch_ingest(path=_write(tmp_path, "first.csv", GOOD), hs_revision="HS12")
+    for name, value in case.env.items():
+        monkeypatch.setenv(name, value)
+    manifest = (Path(settings.PAYESH_LAKE) / "manifest.json").read_text(encoding="utf-8")
+    path = case.build(tmp_path)
+    batch = services.batch_ingest(path=path, hs_revision="HS17")
+    assert batch.status == "rejected", batch.message_en
+    assert batch.issues.filter(rule=case.rule, severity="error").exists()
+    assert list(Batch.objects.filter(status="active").values_list("id", flat=True)) == [first.id]
+    assert (Path(settings.PAYESH_LAKE) / "manifest.json").read_text(encoding="utf-8") == manifest
+    assert _facts_value(settings.PAYESH_LAKE) == pytest.approx(34700)

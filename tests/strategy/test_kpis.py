@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 
 from payesh.strategy import selectors, services
 from payesh.strategy.kpis import cube_query, cube_string
-from tests.strategy.conftest import build_document
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +116,8 @@ def test_reported_kpi_takes_the_last_accepted_report_of_its_agency(doc, analyst,
     kpi = services.kpi_save(user=analyst, goal=doc.g1, data={
         "code": "K7", "name_en": "Firms with packaging certificates", "source": "reported", "unit": "%",
         "agency": Agency.objects.get(code="AGRICULTURE"), "accumulates": False}, targets=[(1403, 40)])
-    from tests.strategy.conftest import approve
     from payesh.core.models import User
+    from tests.strategy.conftest import approve
 
     approve(doc, analyst, User.objects.create(username="m1", role="working_group"))
     import datetime as dt

@@ -18,7 +18,7 @@ from payesh.reference.models import Agency
 from payesh.strategy import selectors, services
 from payesh.strategy.diff import diff_frame, version_diff
 from payesh.strategy.models import Goal, Kpi, Notification, VotingRule
-from tests.strategy.conftest import build_document, j
+from tests.strategy.conftest import j
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def test_approved_version_is_locked_and_a_new_draft_copies_the_tree(approved, an
     assert ("action", "A1", "changed", "supporting agencies", "FISHERIES", "") in changes
     assert any(c[:4] == ("action", "A1", "changed", "due") for c in changes)
     frame = diff_frame(version_diff(version, draft))
-    assert len(frame) == len(changes) and list(frame.columns)[0] == "part"
+    assert len(frame) == len(changes) and next(iter(frame.columns)) == "part"
     assert g3.version_id == draft.pk
     # The original is untouched.
     assert list(version.goals.values_list("code", flat=True)) == ["G1", "G2"]

@@ -56,7 +56,8 @@ class Limits:
     #: Characters in one cell (Excel's own limit is 32,767).
     max_cell_chars: int = 32_767
     max_sheets: int = 100
-    max_filename_chars: int = 150
+    #: 120 Persian characters take 240 bytes: within the 255 a file name may take on disk.
+    max_filename_chars: int = 120
     bounds: dict[str, float] = field(default_factory=_default_bounds)
 
 
