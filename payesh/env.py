@@ -13,6 +13,8 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from payesh.ledger.core.limits import settings_doc as ledger_limits_doc
+
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 ENGINES = ("duckdb", "postgres", "spark")
@@ -36,12 +38,18 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "PAYESH_SERVER": ("development", "development (runserver) or production (gunicorn + whitenoise); "
                       "`payesh serve --production` and payesh.wsgi set production themselves"),
     "PAYESH_HTTPS": ("false", "true behind an HTTPS reverse proxy: HSTS, HTTPS redirect, secure cookies, X-Forwarded-Proto"),
+    "EMAIL_BACKEND": ("django.core.mail.backends.console.EmailBackend",
+                      "Django e-mail backend for notifications (console in the demo; SMTP in a deployment)"),
+    "DEFAULT_FROM_EMAIL": ("payesh@localhost", "Sender address of notification e-mails"),
     "PAYESH_HSTS_SECONDS": ("31536000", "HSTS max-age when PAYESH_HTTPS is true (start low, e.g. 3600, on a new site)"),
     "PAYESH_VAR_DIR": ("./var", "Folder under which every folder Payesh writes lives unless set on its own"),
     "PAYESH_MEDIA_ROOT": ("./var/media", "Folder of uploaded files waiting to be loaded (and kept after a failed load)"),
     "PAYESH_STATIC_ROOT": ("./var/static", "Folder `collectstatic` writes the static files to"),
     "PAYESH_UPLOAD_RETENTION_DAYS": ("30", "Days the upload of a failed load is kept for a retry before `payesh ledger check --repair` removes it"),
 }
+# The ledger's input limits and value bounds (PAYESH_LEDGER_*), defined with the framework-free
+# ledger core that applies them; docs/ledger-formats.md explains each.
+SETTINGS_DOC.update(ledger_limits_doc())
 
 
 def env_str(name: str, default: str, environ: Mapping[str, str] | None = None) -> str:

@@ -21,6 +21,7 @@ from payesh.env import (
     load_dotenv,
     local_secret_key,
 )
+from payesh.ledger.core.limits import limits_from_env as ledger_limits_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -49,6 +50,12 @@ PAYESH_REGION = env_str("PAYESH_REGION", "IR-11").upper()
 if not re.fullmatch(r"[A-Z]{2}-\d{2}", PAYESH_REGION):
     raise ImproperlyConfigured(f"PAYESH_REGION={PAYESH_REGION!r} is not a province code like IR-11 (ISO 3166-2).")
 PAYESH_LAKE = env_path("PAYESH_LAKE", VAR_DIR / "lake", BASE_DIR)
+# The ledger core reads its input limits (PAYESH_LEDGER_*) from the environment at each load; a bad
+# value stops start-up here, as every setting does.
+try:
+    PAYESH_LEDGER_LIMITS = ledger_limits_from_env()
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

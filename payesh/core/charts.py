@@ -146,9 +146,15 @@ def value_axis(values: Iterable[float | None], kind: Kind, language: str, title:
     text = [format_number(t, language, decimals) for t in ticks]
     unit = unit_title(kind, language, largest)
     label = f"{title} ({unit})" if title and unit else (title or unit)
-    return {"tickvals": [t * size for t in ticks], "ticktext": text, "title": {"text": label},
+    return {"tickvals": [t * size for t in ticks], "ticktext": text, "title": {"text": label, "standoff": 10},
             "range": [min(ticks[0], 0) * size, ticks[-1] * size * 1.02 if ticks[-1] > 0 else 1], "zeroline": True,
             "automargin": True}
+
+
+def side_margins(language: str, axis_room: int = 80) -> dict[str, int]:
+    """Margins for a chart whose value axis stands on the reading side (right in Persian)."""
+    rtl = is_persian(language)
+    return {"l": 20 if rtl else axis_room, "r": axis_room if rtl else 20, "t": 30, "b": 60}
 
 
 def format_value(value: float | None, kind: Kind, language: str) -> str:

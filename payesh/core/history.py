@@ -19,9 +19,27 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from payesh.core.formatting import format_date
 from payesh.core.review import REASON_LABELS
+
+
+class HistoricalRecordsExcept(HistoricalRecords):
+    """``HistoricalRecords`` that writes no record for a save touching only excluded fields.
+
+    A sign-in saves the user with ``update_fields=["last_login"]``; with plain HistoricalRecords every
+    sign-in would leave an empty history record.
+    """
+
+    def post_save(self, instance: models.Model, created: bool, using: str | None = None, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if not created and update_fields and set(update_fields) <= set(self.excluded_fields):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
 
 #: Never shown in a diff: secrets and bookkeeping that every save changes.
 HIDDEN_FIELDS = frozenset({"password", "last_login", "lock_version"})
@@ -72,7 +90,7 @@ class _Display:
             text = format(value.normalize(), "f")  # 12000.000 → "12000", 2.500 → "2.5"
             return text
         if isinstance(value, dt.datetime | dt.date):
-            return value.isoformat()
+            return format_date(value, get_language())  # Solar Hijri in Persian
         return str(value)
 
     def _name(self, model: type[models.Model], pk: Any) -> str:

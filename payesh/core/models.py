@@ -4,7 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from payesh.core.history import HistoricalRecordsExcept
 
 
 class Role(models.TextChoices):
@@ -28,7 +29,7 @@ class User(AbstractUser):
 
     # Who changed a person's role or agency, and when. The password hash is never copied into the
     # history, and last_login (touched by every sign-in) is not history worth keeping.
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecordsExcept(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("user")

@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.text import slugify
 from django.utils.translation import get_language
 
-from payesh.core.exporters import EXPORTERS, download
+from payesh.core.exporters import EXPORTERS, download, download_request
 
 ColumnKind = Literal["text", "code", "usd", "t", "pct", "pct_signed", "num", "usd_t", "int", "month", "ratio"]
 # Decimals a download keeps for each kind: the unit a person reads in the header (USD, t, %).
@@ -123,10 +123,10 @@ def table_download(request: HttpRequest, tables: Mapping[str, Table], *, stem_pa
 
     An unknown table or format is a 400 naming the parameter and the accepted values.
     """
-    table_id = request.GET.get("download", "")
-    if not table_id:
+    asked = download_request(request.GET, {name: table.frame for name, table in tables.items()})
+    if asked is None:
         return None
-    fmt = request.GET.get("format", "csv")
+    table_id, fmt = asked
     if table_id not in tables:
         return HttpResponseBadRequest(f"download: unknown table {table_id!r}; accepted: {', '.join(tables)}",
                                       content_type="text/plain; charset=utf-8")

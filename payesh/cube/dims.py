@@ -44,8 +44,12 @@ def dims_published(dims: Path) -> bool:
 
 def dims_fingerprint(dims: Path) -> str:
     """Changes whenever the publisher replaces the tables (it writes ``dim_country`` last)."""
-    marker = dims / "dim_country.parquet"
-    return str(marker.stat().st_mtime_ns) if marker.exists() else "none"
+    try:
+        stat = (dims / "dim_country.parquet").stat()
+    except FileNotFoundError:
+        return "none"
+    # Inode too: each publish renames a new file into place, even within one clock tick.
+    return f"{stat.st_ino}:{stat.st_mtime_ns}"
 
 
 def dim_read(dims: Path, name: str) -> pa.Table:

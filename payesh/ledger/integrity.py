@@ -195,7 +195,7 @@ def _complete_from_lake(batch: Batch, record: BatchRecord, lake: Lake, now: dt.d
     batch.save()
     issues_path = lake.issues_path(record.id)
     issues = pq.read_table(issues_path).to_pylist() if issues_path.exists() else []
-    batch.issues_truncated = len(issues) < record.errors + record.warnings
+    batch.issues_truncated = sum(i["severity"] in ("error", "warning") for i in issues) < record.errors + record.warnings
     batch.save(update_fields=["issues_truncated"])
     BatchIssue.objects.filter(batch=batch).delete()
     BatchIssue.objects.bulk_create([

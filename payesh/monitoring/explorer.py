@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from payesh.core import charts
@@ -46,7 +47,7 @@ class ExplorerRequest:
     scope: str
     flow: str
     pivot: str
-    filters: list[tuple[str, list[str]]] = field(default_factory=list)  # (level, member texts as typed)
+    filters: list[tuple[str, list[str]]] = field(default_factory=list)  # (level's name, members' names)
     params: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -136,8 +137,13 @@ def explorer_request(raw: Mapping[str, str | list[str]], *, region: str, last_mo
             continue
         if level not in CUBE.levels:
             raise CubeError("cl", f"unknown level {level!r}; accepted: {', '.join(CUBE.levels)}")
-        chosen.append((level, values))
-        cuts.append(Cut(level, tuple(resolve_members(level, values))))
+        codes = resolve_members(level, values)
+        language = get_language() or "fa"
+        names = {m.code: m.label(language) for m in members(level)}
+        # Shown as the level's name and the members' names in the page's language (what was meant,
+        # not what was typed).
+        chosen.append((level_label(level), [names.get(c, c) for c in codes]))
+        cuts.append(Cut(level, tuple(codes)))
     pivot = one("pivot")
     if pivot and pivot not in drilldowns:
         raise CubeError("pivot", _("the level shown as columns must be one of the chosen breakdowns"))

@@ -136,6 +136,7 @@ def _trend_chart(trend: pd.DataFrame, filters: PageFilters) -> str:
     fig.add_vrect(x0=-0.5, x1=filters.months - 0.5, fillcolor="#0f6e6e", opacity=0.08, line_width=0)
     axis = charts.value_axis(values, "usd", lang, _("Value"))
     fig.update_layout(**charts.layout(lang, height=360, yaxis={**axis, "side": "right" if _fa() else "left"},
+                                      margin=charts.side_margins(lang),
                                       xaxis={"type": "category", "autorange": "reversed" if _fa() else True,
                                              "title": {"text": _("Solar Hijri month")}},
                                       meta={"chosen_last_month": chosen_last}))
@@ -151,7 +152,7 @@ def overview_data(filters: PageFilters) -> PageData:
     # Monthly trend: this year and the one before, month by month.
     trend = run(filters.query(measures=("exports_usd", "imports_usd"), drilldowns=("year", "month_of_year"),
                               period=Period((filters.year - 1) * 100 + 1, filters.year * 100 + 12))).frame
-    data.add_chart(Chart("trend", _("Monthly trend: exports and imports, this year and last"),
+    data.add_chart(Chart("trend", _("Monthly trend of exports and imports, this year and last, USD"),
                          _trend_chart(trend, filters), charts_file(filters, "trend"),
                          note=_("Shaded: the months chosen (%(period)s).") % {"period": period_label(filters)}))
     trend_table = trend.assign(month=trend["year"] * 100 + trend["month_of_year"])
@@ -428,8 +429,7 @@ def products_data(filters: PageFilters, level: str, parent: str) -> PageData:
             marker={"colors": charts.colours_for(shown["code"])},
             texttemplate="<b>%{label}</b><br>%{customdata[2]}", textfont={"size": 14}, textposition="middle center",
             hovertemplate="%{customdata[1]}<extra></extra>", tiling={"pad": 2}, pathbar={"visible": False}))
-        fig.update_layout(**charts.layout(lang, height=520, margin={"l": 0, "r": 0, "t": 10, "b": 0},
-                                          uniformtext={"minsize": 11, "mode": "hide"}))
+        fig.update_layout(**charts.layout(lang, height=520, margin={"l": 0, "r": 0, "t": 10, "b": 0}))
         title = _("Share of each product in %(flow)s, USD (click a tile to go down a level)") % {
             "flow": _("exports") if filters.flow == "export" else _("imports")}
         data.add_chart(Chart("treemap", title, charts.figure_json(fig), charts_file(filters, f"products-{level}")))
@@ -489,6 +489,7 @@ def offices_data(filters: PageFilters) -> PageData:
                                  hovertemplate="%{customdata}<extra></extra>"))
     axis = charts.value_axis(markets["value_usd"].tolist(), "usd", lang, _("Value"))
     fig.update_layout(**charts.layout(lang, height=380, yaxis={**axis, "side": "right" if _fa() else "left"},
+                                      margin=charts.side_margins(lang),
                                       xaxis={"type": "category", "autorange": "reversed" if _fa() else True,
                                              "tickangle": -45, "nticks": 12}))
     data.add_chart(Chart("markets", _("Border markets month by month (the year before and this period), USD"),
@@ -530,7 +531,7 @@ def origin_data(filters: PageFilters) -> PageData:
             featureidkey="id", customdata=charts.hover_texts(known["origin_province_caption"].tolist(),
                                                              known["value_usd"].tolist(), "usd", lang),
             colorscale="Teal", hovertemplate="%{customdata}<extra></extra>", marker_line_color="#ffffff",
-            colorbar={"tickvals": bar["tickvals"], "ticktext": bar["ticktext"], "title": bar["title"],
+            colorbar={"tickvals": bar["tickvals"], "ticktext": bar["ticktext"], "title": {"text": charts.unit_title("usd", lang, float(known["value_usd"].max())), "side": "top"},
                       "len": 0.8, "thickness": 12}))
         fig.update_geos(fitbounds="locations", visible=False)
         fig.update_layout(**charts.layout(lang, height=460, margin={"l": 0, "r": 0, "t": 0, "b": 0}))
@@ -664,5 +665,6 @@ def explorer_chart(query: CubeQuery, frame: pd.DataFrame) -> str:
     fig.update_layout(**charts.layout(lang, height=420, barmode="group",
                                       xaxis={"type": "category", "autorange": "reversed" if _fa() else True,
                                              "automargin": True},
-                                      yaxis={**axis, "side": "right" if _fa() else "left"}))
+                                      yaxis={**axis, "side": "right" if _fa() else "left"},
+                                      margin=charts.side_margins(lang)))
     return charts.figure_json(fig)

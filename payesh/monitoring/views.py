@@ -92,7 +92,8 @@ def explorer(request: HttpRequest) -> HttpResponse:
     language = get_language() or "fa"
     cover = coverage()
     context: dict[str, Any] = {**_context(request, "explorer", cover), "cube": CUBE,
-                               "member_levels": explorer_kit.MEMBER_LEVELS, "max_filters": range(explorer_kit.MAX_FILTERS)}
+                               "member_levels": explorer_kit.MEMBER_LEVELS, "max_filters": range(explorer_kit.MAX_FILTERS),
+                               "default_filter_levels": ("partner", "chapter", "office")}
     if cover.last is None:
         return render(request, "monitoring/explorer.html", {**context, "empty": True})
     raw = {k: request.GET.getlist(k) for k in request.GET}

@@ -197,3 +197,38 @@ def test_world_page_with_and_without_data(client_for, viewer, tmp_path: Path, la
     runs = json.loads(client.get("/capabilities/world/?download=json&table=runs").content)
     runs = runs if isinstance(runs, list) else runs.get("data", runs)
     assert [r["batches"] for r in runs] == [batch.pk]
+
+
+@pytest.mark.realdata
+def test_real_atlas_2016_through_the_ledger_and_cube_gives_the_complexity_of_the_file_itself() -> None:
+    """The Atlas 2016 extract (../shared/data) loaded as a batch and computed through the cube equals
+    the pipeline run on the file directly, restricted to the rows the reference knows."""
+    from tests.conftest import shared_data_dir
+
+    from payesh.reference.models import Country, HSProduct
+
+    path = shared_data_dir() / "trade" / "atlas_2016_hs92_4digit.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} not found (set PAYESH_SHARED_DATA to the shared data folder)")
+    batch = batch_ingest(path=path, fmt="atlas", policy="quarantine")
+    assert batch.status == "active", batch.message_en
+    record = complexity.complexity_compute(year=2016)
+    assert record.provenance["source"] == "atlas" and record.batches == (batch.pk,)
+
+    raw = pd.read_csv(path, dtype=str)
+    raw["export_value_usd"] = raw["export_value_usd"].astype(float)
+    countries = set(Country.objects.values_list("iso3", flat=True))
+    headings = set(HSProduct.objects.filter(revision="HS92", level=4).values_list("code", flat=True))
+    known = raw[raw["iso3"].isin(countries) & raw["hs92_4digit"].isin(headings)]
+    assert batch.rows_loaded == len(known) and batch.rows_quarantined == len(raw) - len(known)
+    matrix = matrix_from_long(known, country="iso3", product="hs92_4digit", value="export_value_usd")
+    expected = complexity_pipeline(matrix.values, countries=matrix.countries, products=matrix.products)
+    frames = complexity.run_frames(complexity.run_nearest(2016))  # type: ignore[arg-type]
+    got = frames["countries"].set_index("country").loc[list(matrix.countries)]
+    np.testing.assert_allclose(got["exports_usd"].to_numpy(), matrix.values.sum(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(got["eci"].to_numpy(), expected.eci, rtol=1e-9, atol=1e-12, equal_nan=True)
+    pci = frames["products"].set_index("product").loc[list(matrix.products), "pci"].to_numpy()
+    np.testing.assert_allclose(pci, expected.pci, rtol=1e-9, atol=1e-12, equal_nan=True)
+    # Japan and Germany lead the 2016 Atlas ranking; Iran sits in the middle.
+    ranking = got["eci"].sort_values(ascending=False)
+    assert set(ranking.index[:3]) & {"JPN", "DEU", "CHE"} and 0 < list(ranking.index).index("IRN") < len(ranking) - 20

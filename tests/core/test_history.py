@@ -53,6 +53,18 @@ def test_labels_follow_the_language(focal_point) -> None:  # type: ignore[no-unt
     assert change.label == "واحد" and change.old == "تن" and change.new == "تن در سال"
 
 
+def test_dates_in_a_diff_are_solar_hijri_in_persian(focal_point) -> None:  # type: ignore[no-untyped-def]
+    from payesh.core.formatting import format_date
+    from payesh.core.review import review_submit
+
+    capacity = _capacity(focal_point)
+    review_submit(obj=capacity, user=focal_point)
+    with translation.override("fa"):
+        submitted = next(c for c in history_for(capacity)[0].changes if c.field == "submitted_at")
+    assert submitted.old == "" and submitted.new == format_date(capacity.submitted_at, "fa")
+    assert submitted.new.startswith("۱۴")  # a Solar Hijri year in Persian digits
+
+
 def test_reasons_written_by_the_review_services_read_in_both_languages() -> None:
     with translation.override("en"):
         assert readable_reason("review:returned\nWhich season?") == "Returned for correction: Which season?"
@@ -140,3 +152,10 @@ def test_deleting_leaves_a_last_entry(analyst) -> None:  # type: ignore[no-untyp
     capacity.delete()
     records = Capacity.history.filter(id=pk)  # type: ignore[attr-defined]
     assert [r.history_type for r in records.order_by("history_date")] == ["+", "-"]
+
+
+def test_signing_in_leaves_no_history_record(client, viewer) -> None:  # type: ignore[no-untyped-def]
+    before = viewer.history.count()  # type: ignore[attr-defined]
+    assert client.login(username="frank", password="frank-password-1")
+    assert User.objects.get(pk=viewer.pk).last_login is not None
+    assert viewer.history.count() == before  # type: ignore[attr-defined]

@@ -72,6 +72,14 @@ def test_the_form_carries_the_version_it_was_opened_with(focal_point) -> None:  
     assert 'type="hidden" name="lock_version" value="1"' in str(form["lock_version"])
 
 
+def test_the_edit_page_carries_the_version_hidden(client_for, focal_point) -> None:  # type: ignore[no-untyped-def]
+    capacity = _capacity(focal_point)
+    services.capacity_update(capacity_id=capacity.pk, user=focal_point, source="Edited")
+    page = client_for(focal_point).get(f"/capabilities/registry/{capacity.pk}/edit/").content.decode()
+    assert '<input type="hidden" name="lock_version" value="1"' in page
+    assert 'for="id_lock_version"' not in page  # no label for a field nobody sees
+
+
 def test_a_stale_page_is_refused_and_keeps_what_was_typed(client_for, focal_point, analyst) -> None:  # type: ignore[no-untyped-def]
     capacity = _capacity(focal_point)
     services.capacity_update(capacity_id=capacity.pk, user=analyst, source="Changed by the analyst")

@@ -175,7 +175,6 @@ def _atlas_reference() -> ReferenceCodes:
 
 
 @pytest.mark.realdata
-@pytest.mark.slow
 def test_real_atlas_2016_extract_loads_with_every_refused_row_named(lake: Lake) -> None:
     if not ATLAS_2016.is_file():
         pytest.skip(f"{ATLAS_2016} not found (set PAYESH_SHARED_DATA to the shared data folder)")

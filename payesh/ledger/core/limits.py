@@ -50,9 +50,9 @@ class Limits:
     #: Uncompressed / compressed size of one zip member (zip bombs compress 1000:1 and more).
     max_zip_ratio: float = 200.0
     #: openpyxl holds the shared-strings table in memory: its uncompressed size is bounded.
-    max_shared_strings_bytes: int = 256 * MB
+    max_shared_strings_bytes: int = 128 * MB
     #: Uncompressed size of one Parquet row group (pyarrow decodes a row group at a time).
-    max_row_group_bytes: int = 512 * MB
+    max_row_group_bytes: int = 256 * MB
     #: Characters in one cell (Excel's own limit is 32,767).
     max_cell_chars: int = 32_767
     max_sheets: int = 100

@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree
 
 import numpy as np
@@ -75,8 +76,8 @@ def check_input(path: Path, *, source_name: str, limits: Limits | None = None) -
             raise FileRejected([make_issue("file_unreadable", detail=str(error) or error.__class__.__name__)]) from None
     elif head[:4] == b"PAR1":
         check_parquet(path, limits)
-    elif (name := utf16_name(head)) is not None:
-        raise FileRejected([make_issue("encoding_utf16", value=name)])
+    elif (encoding := utf16_name(head)) is not None:
+        raise FileRejected([make_issue("encoding_utf16", value=encoding)])
 
 
 def check_zip(path: Path, limits: Limits) -> None:
@@ -297,7 +298,7 @@ def xlsx_merged_ranges(path: Path, sheet: str | None = None) -> list[tuple[str, 
     return sorted(set(found), key=lambda m: (m[1], m[0]))
 
 
-def _long_text_runs(stream: io.BufferedIOBase | zipfile.ZipExtFile, limit: int,
+def _long_text_runs(stream: IO[bytes], limit: int,
                     ) -> tuple[tuple[int, str | None] | None, bool]:
     """Stream an XML member: the first text run (bytes between markup) longer than ``limit``, as
     (number of ``<si>`` opened before it, the last cell reference before it), and whether the XML
