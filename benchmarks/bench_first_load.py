@@ -106,7 +106,8 @@ def measure(browser: Any, base: str, swap_to: str | None, repeat_visit: bool) ->
         else:
             r.continue_()
 
-    page.route("**/static/vendor/plotly/plotly-payesh.min.*.js", route)
+    if not repeat_visit:  # Playwright turns the HTTP cache off while a route is set: none for the cached visit
+        page.route("**/static/vendor/plotly/plotly-payesh.min.*.js", route)
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": LATENCY_MS,

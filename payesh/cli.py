@@ -408,7 +408,7 @@ def _demo_data(console: Console, *, rows: int = 400_000, fmt: str = "parquet", o
             progress.update(task, advance=1, description=f"Loading the demo files: {path.name}")
     from payesh.cube import warm
 
-    with console.status("Building the cube's rollups…"):
+    with console.status("Opening the cube (its rollups were written with each batch)…"):
         warm()
     console.print(f"[green]✓[/] synthetic demo ledger loaded ({rows:,} rows)")
 
@@ -454,7 +454,7 @@ def compute_complexity(
 
 @app.command("load-world")
 def load_world(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Country × product export table.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="World trade table (BACI, Comtrade, Atlas, world layout).")],
     fmt: Annotated[str, typer.Option("--format", help="atlas, baci, comtrade or world")],
     revision: Annotated[str, typer.Option(help="HS revision when the file does not say it.")] = "",
     user: Annotated[str, typer.Option(help="Record the load as this user.")] = "",

@@ -236,7 +236,14 @@ def cube(request: HttpRequest, params: Query[CubeParams]) -> Any:
     raw = _params(request, CUBE_PARAMETERS)
     if fmt == "json":  # a repeated question is answered from memory until a batch changes (payesh.cube.cache)
         key = ("api/cube", repr(sorted(raw.items())), language, page_limit, page_offset)
-        return answer_cached(key, lambda: _cube_json(raw, language, page_limit, page_offset))
+
+        def render() -> bytes:  # validated and rendered once, as ninja would (model_dump is most of the cost)
+            answer = CubeOut.model_validate(_cube_json(raw, language, page_limit, page_offset)).model_dump()
+            rendered = api.renderer.render(request, answer, response_status=200)
+            return rendered.encode(api.renderer.charset) if isinstance(rendered, str) else bytes(rendered)
+
+        return HttpResponse(answer_cached(key, render),
+                            content_type=f"{api.renderer.media_type}; charset={api.renderer.charset}")
     query = query_parse(raw)
     table = selectors.cube_table(query=query, language=language, limit=page_limit, offset=page_offset)
     return _download(table.frame, fmt, "payesh-cube", language)

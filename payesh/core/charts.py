@@ -63,27 +63,24 @@ def figure_json(figure: go.Figure) -> str:
 
 
 # ------------------------------------------------------------------ colours
+# Members (partners, offices, markets, products…) draw from a wider palette than series do, so that
+# neighbours rarely share a colour; the colour is a pure function of the member's code.
+MEMBER_PALETTE = [*PALETTE, "#d1495b", "#00798c", "#edae49", "#66a182", "#2e4057", "#8d96a3", "#a05195",
+                  "#f95d6a"]
+
+
 def colour_for(key: object) -> str:
     """One colour per member (by its code), the same on every page and in both languages."""
     text = "" if key is None or key != key else str(key)
     if text in FIXED_COLOURS:
         return FIXED_COLOURS[text]
-    return PALETTE[zlib.crc32(text.encode("utf-8")) % len(PALETTE)]
+    return MEMBER_PALETTE[zlib.crc32(text.encode("utf-8")) % len(MEMBER_PALETTE)]
 
 
 def colours_for(keys: Iterable[object]) -> list[str]:
-    """Colours for members drawn side by side: stable per code, and no two neighbours alike when the
-    palette allows (a hash collision moves the later member to the next free colour)."""
-    used: set[str] = set()
-    out = []
-    for key in keys:
-        colour = colour_for(key)
-        if colour in used and colour not in FIXED_COLOURS.values():
-            free = [c for c in PALETTE if c not in used]
-            colour = free[0] if free else colour
-        used.add(colour)
-        out.append(colour)
-    return out
+    """:func:`colour_for` of each key. No re-colouring of collisions: that would make a member's
+    colour depend on its neighbours, and so change between pages."""
+    return [colour_for(key) for key in keys]
 
 
 def rgba(colour: str, alpha: float) -> str:

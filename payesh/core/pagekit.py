@@ -9,7 +9,7 @@
   to the unit shown, a header for every column, a file name that says what and when
   (``payesh-exports-partners-1403-06.xlsx``), written by ``payesh.core.exporters``.
 
-See /work/notes/PAGE_KIT.md (and docs/page-kit.md) for how a page adopts it.
+A page adopts it as the monitoring pages do (payesh/monitoring/selectors.py and its templates).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+import duckdb
 import ibis
 import pandas as pd
 import pyarrow as pa
@@ -130,6 +131,7 @@ class DuckDBEngine:
     # ------------------------------------------------------------------ writer side
     def refresh(self) -> list[str]:
         """Write the rollups of the lake's current version (if not written yet); drop older versions.
+        Returns the rollups written (none when they were up to date).
 
         Called by the writer (``cube_refresh`` after a batch is committed, withdrawn or restored),
         never on a read. Written aside and renamed, so a reader sees all of them or none.
@@ -138,6 +140,7 @@ class DuckDBEngine:
             return []
         target = rollups_dir(self.lake)
         parent = target.parent
+        written: list[str] = []
         if not all((target / f"{name}.parquet").exists() for name in ROLLUPS):
             shutil.rmtree(target, ignore_errors=True)  # an incomplete folder (removed by hand): write it again
             parent.mkdir(parents=True, exist_ok=True)
@@ -154,16 +157,20 @@ class DuckDBEngine:
                 if lake_fingerprint(self.lake) != version or target.exists():
                     return []  # another commit came in meanwhile (its own refresh writes its rollups)
                 os.replace(staging, target)
+                written = list(ROLLUPS)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         for old in parent.iterdir():
             if old != target and not old.name.startswith(".staging-"):
                 shutil.rmtree(old, ignore_errors=True)
-        return list(ROLLUPS)
+        return written
 
     # ------------------------------------------------------------------ reader side
     def _backend(self) -> Any:
-        fingerprint = lake_fingerprint(self.lake) + "|" + dims_fingerprint(self.dims_dir)
+        # The rollups' folder of this version appears (renamed into place) after the commit that made
+        # the version: a connection opened in between answers from the facts until it is there.
+        has_rollups = self.use_rollups and rollups_dir(self.lake).exists()
+        fingerprint = f"{lake_fingerprint(self.lake)}|{dims_fingerprint(self.dims_dir)}|{has_rollups}"
         if self._state is not None and self._state[0] == fingerprint:
             return self._state[1]
         backend = ibis.duckdb.connect(threads=self.threads)
@@ -176,15 +183,16 @@ class DuckDBEngine:
             raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _dimension')
             raw.unregister("_dimension")
         self._rollups = set()
-        if self.use_rollups:
+        if has_rollups:
             folder = rollups_dir(self.lake)
             for name in ROLLUPS:
-                path = folder / f"{name}.parquet"
-                if path.exists():
+                try:
                     # In memory (not a view over the file): the rollups are small and read on every page.
                     raw.execute(f'CREATE TABLE "rollup_{name}" AS SELECT * FROM read_parquet($path)',
-                                {"path": str(path)})
-                    self._rollups.add(name)
+                                {"path": str(folder / f"{name}.parquet")})
+                except duckdb.IOException:
+                    continue  # a newer commit's refresh removed this version meanwhile: the facts answer
+                self._rollups.add(name)
         self._state = (fingerprint, backend)
         self._sources = {}
         return backend

@@ -103,6 +103,8 @@ def backup_create(*, dest: Path) -> BackupSummary:
     lake = Lake(Path(settings.PAYESH_LAKE), collect_garbage=False)
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent)) if archive else dest
+    created = archive or not dest.exists()
+    partial = dest.with_name(f".{dest.name}.partial")
     try:
         work.mkdir(parents=True, exist_ok=True)
         with lake.writer():  # waits for a committing load: nothing changes while the copy is taken
@@ -121,11 +123,15 @@ def backup_create(*, dest: Path) -> BackupSummary:
                 "lake_files": copied}
         (work / MANIFEST).write_text(json.dumps(info, indent=1), encoding="utf-8")
         if archive:
-            partial = dest.with_name(f".{dest.name}.partial")
             with tarfile.open(partial, "w:gz" if dest.name.endswith(("gz", ".tgz")) else "w") as tar:
                 for child in sorted(work.iterdir()):
                     tar.add(child, arcname=child.name)
             partial.replace(dest)
+    except BaseException:
+        if created:
+            shutil.rmtree(work, ignore_errors=True)  # no half-written backup is left to be mistaken for one
+            partial.unlink(missing_ok=True)
+        raise
     finally:
         if archive:
             shutil.rmtree(work, ignore_errors=True)

@@ -1,4 +1,5 @@
-"""Administrators edit the reference data here; every change is kept (django-simple-history).
+"""Administrators edit the reference data here; every change is kept (Django's admin log, and
+django-simple-history on the models).
 
 Reference tables the cube reads (countries, regions, HS, concordance, provinces, counties, customs
 offices, border markets) are republished by the one publisher, ``dimensions_publish``, after every

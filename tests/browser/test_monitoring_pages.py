@@ -159,10 +159,11 @@ def test_phone_layout_is_no_wider_than_the_screen(browser, server_url: str, lang
 
 
 def test_explorer_cell_leads_to_the_declaration_lines(page, server_url: str) -> None:
+    # An analyst sees the declarations' identity (docs/access-policy.md: a viewer sees the lines without it).
     set_language(page, server_url, "fa")
     page.goto(server_url + "/accounts/login/")
-    page.fill("#id_username", "viewer")
-    page.fill("#id_password", "payesh-viewer-2026")
+    page.fill("#id_username", "analyst")
+    page.fill("#id_password", "payesh-analyst-2026")
     page.click("button.primary")
     page.wait_for_url(server_url + "/")
     page.goto(server_url + "/monitoring/explorer/?m=value_usd&d=office&scope=through&flow=export")

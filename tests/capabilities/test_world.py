@@ -188,6 +188,12 @@ def test_world_page_with_and_without_data(client_for, viewer, tmp_path: Path, la
     page = client.get("/capabilities/world/")
     assert page.status_code == 200 and f'lang="{language}"'.encode() in page.content
     assert b'data-testid="ranking"' in page.content and batch.pk.encode() in page.content
+    english = "Each world file is a batch of the trade ledger"
+    if language == "fa":
+        assert english not in page.content.decode()  # translated through the catalog
+        assert "BACI" in page.content.decode() and "دفتر تجارت" in page.content.decode()
+    else:
+        assert english in page.content.decode()
     coverage = pd.read_csv(pd.io.common.StringIO(
         client.get("/capabilities/world/?download=csv&table=coverage").content.decode("utf-8-sig")))
     assert coverage[["source", "gyear"]].values.tolist() == [["atlas", 2022]]
@@ -200,12 +206,12 @@ def test_world_page_with_and_without_data(client_for, viewer, tmp_path: Path, la
 
 
 @pytest.mark.realdata
+@pytest.mark.slow
 def test_real_atlas_2016_through_the_ledger_and_cube_gives_the_complexity_of_the_file_itself() -> None:
     """The Atlas 2016 extract (../shared/data) loaded as a batch and computed through the cube equals
     the pipeline run on the file directly, restricted to the rows the reference knows."""
-    from tests.conftest import shared_data_dir
-
     from payesh.reference.models import Country, HSProduct
+    from tests.conftest import shared_data_dir
 
     path = shared_data_dir() / "trade" / "atlas_2016_hs92_4digit.csv"
     if not path.is_file():

@@ -156,3 +156,35 @@ def test_anonymous_user_may_do_nothing(focal_point) -> None:  # type: ignore[no-
     with pytest.raises(PermissionDenied):
         review_submit(obj=capacity, user=AnonymousUser())
     assert review_permission(capacity, "review") == "capabilities.review_capacity"
+
+
+def test_core_predicates_by_persona(request) -> None:  # type: ignore[no-untyped-def]
+    from payesh.core import rules as predicates
+
+    class SharedAction:  # an object tied to two agencies
+        def agency_ids(self) -> set[str]:
+            return {"AGRICULTURE", "FISHERIES"}
+
+    class OtherAgencyRow:
+        agency_id = "TRADE"
+
+    expected = {  # persona: (administrator, analyst, focal point, member, viewer, same agency as shared, as other)
+        "administrator": (True, True, False, False, False, False, False),
+        "analyst": (False, True, False, False, False, False, False),
+        "focal_point": (False, False, True, False, False, True, False),
+        "other_focal_point": (False, False, True, False, False, True, False),
+        "member": (False, False, False, True, False, False, False),
+        "viewer": (False, False, False, False, True, False, False),
+    }
+    for persona, answers in expected.items():
+        user = request.getfixturevalue(persona)
+        got = (predicates.is_administrator(user), predicates.is_analyst(user), predicates.is_focal_point(user),
+               predicates.is_working_group_member(user), predicates.is_viewer(user),
+               predicates.same_agency(user, SharedAction()), predicates.same_agency(user, OtherAgencyRow()))
+        assert got == answers, persona
+        assert predicates.is_signed_in(user)
+    anonymous = AnonymousUser()
+    assert not any(p(anonymous) for p in (predicates.is_signed_in, predicates.is_administrator, predicates.is_analyst,
+                                          predicates.is_focal_point, predicates.is_viewer))
+    assert not predicates.same_agency(anonymous, SharedAction())
+    assert not predicates.same_agency(request.getfixturevalue("focal_point"), None)

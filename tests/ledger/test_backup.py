@@ -79,3 +79,25 @@ def test_backup_restored_into_empty_folders_answers_every_cube_question_the_same
                        check=False)
     assert filled_db.returncode == 2 and "DATABASE_URL" in filled_db.stdout and "already holds tables" in filled_db.stdout
     assert not any((target / "lake-copy2").iterdir())
+
+
+def test_postgresql_backup_without_pg_dump_says_what_to_install(settings, monkeypatch, tmp_path) -> None:
+    from payesh.ledger.backup import BackupError, backup_create
+
+    settings.DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "payesh", "USER": "postgres",
+                                      "HOST": "127.0.0.1", "PORT": 5432}}
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools-here"))
+    with pytest.raises(BackupError, match=r"pg_dump was not found on PATH.*postgresql-client"):
+        backup_create(dest=tmp_path / "copy")
+    assert not (tmp_path / "copy").exists()  # nothing half-written
+
+
+def test_restore_refuses_what_is_not_a_backup(settings, tmp_path) -> None:
+    from payesh.ledger.backup import BackupError, backup_restore
+
+    (tmp_path / "not-a-backup").mkdir()
+    with pytest.raises(BackupError, match=r"holds no payesh-backup\.json"):
+        backup_restore(source=tmp_path / "not-a-backup")
+    (tmp_path / "plain.txt").write_text("hello", encoding="utf-8")
+    with pytest.raises(BackupError, match=r"neither a backup folder nor a \.tar"):
+        backup_restore(source=tmp_path / "plain.txt")

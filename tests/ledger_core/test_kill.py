@@ -54,11 +54,14 @@ def test_sigkill_during_commit_never_leaves_a_partial_batch(tmp_path: Path) -> N
                                  stdout=subprocess.PIPE, text=True)
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "start"
-        # Kill somewhere between validation and the end of the commit (stages pause up to 80 ms).
-        time.sleep(rng.uniform(0.1, 1.3))
+        # Wait for the commit to begin (validation takes longer on a busy machine), then kill at a
+        # random moment of it: its five steps pause up to 80 ms each.
+        first = child.stdout.readline()
+        assert first.startswith("stage "), first
+        time.sleep(rng.uniform(0, 0.35))
         child.send_signal(signal.SIGKILL)
         output, _ = child.communicate()
-        stages_seen.update(line.split()[1] for line in output.splitlines() if line.startswith("stage"))
+        stages_seen.update(line.split()[1] for line in [first, *output.splitlines()] if line.startswith("stage"))
         lake = Lake(root)  # opening collects the garbage of the killed writer
         json.loads((root / "manifest.json").read_text())
         after = count_facts(lake)

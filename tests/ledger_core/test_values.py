@@ -101,11 +101,13 @@ def test_data_on_a_chosen_sheet_loads(tmp_path: Path, lake: Lake) -> None:
 
 def test_a_200_mb_xlsx_string_is_refused_before_it_is_held(tmp_path: Path, lake: Lake,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """The zip-bomb ratio is lifted, so the streaming cell scan has to refuse it; Python memory
-    stays at a few chunks (tracemalloc peak), not the 200 MB string openpyxl would build."""
+    """The zip-bomb ratio and the shared-strings size are lifted, so the streaming cell scan has
+    to refuse it; Python memory stays at a few chunks (tracemalloc peak), not the 200 MB string
+    openpyxl would build."""
     from corpus import _shared_string
 
     monkeypatch.setenv("PAYESH_LEDGER_MAX_ZIP_RATIO", "1000000")
+    monkeypatch.setenv("PAYESH_LEDGER_MAX_SHARED_STRINGS_MB", "1000")
     path = xlsx_with("huge.xlsx", _shared_string(b"z" * (200 << 20)))(tmp_path)
     assert path.stat().st_size < 1 << 20
     tracemalloc.start()
@@ -155,3 +157,17 @@ def test_sql_and_python_read_numbers_alike(text: str, convention: str) -> None:
     got = duckdb.sql(f"SELECT {sql_number('x', convention)} FROM (SELECT ? AS x)",  # type: ignore[arg-type]
                      params=[text]).fetchone()
     assert got is not None and got[0] == expected
+
+
+def test_number_cells_of_xlsx_and_parquet_never_look_ambiguous(tmp_path: Path, lake: Lake) -> None:
+    """123.456 stored as a number is a number, whatever the file's other values (no text to guess)."""
+    from corpus import parquet_file
+
+    data = rows(3, r0={"value_usd": 123.456}, r1={"value_usd": 12.5}, r2={"value_usd": 999.125})
+    for i, build in enumerate((xlsx_file("n.xlsx", {"Data": table(data)}),
+                               parquet_file("n.parquet", data, float_columns=("value_usd",)))):
+        for row in data:
+            row["declaration_id"] = f"N{i}{row['line_no']}"
+        result = ingest(build(tmp_path), lake=lake, codes=CODES)
+        assert result.status == "loaded", result.issues
+    assert sorted(v for (v,) in facts(lake, "value_usd")) == [12.5, 12.5, 123.456, 123.456, 999.125, 999.125]

@@ -327,3 +327,25 @@ def test_fact_rows_need_a_signed_in_user_and_add_up_to_the_cell(client, client_f
 def test_pages_say_when_there_is_no_data(client) -> None:
     response = client.get(reverse("monitoring:overview"))
     assert response.status_code == 200 and 'data-testid="empty"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_member_keeps_its_colour_across_pages_and_languages(client, ledger) -> None:
+    import json
+
+    def colours(page: str, chart: str, language: str) -> dict[str, str]:
+        client.cookies["payesh_language"] = language
+        response = client.get(reverse(f"monitoring:{page}"), {"year": "1402"})
+        figure = json.loads(response.context["data"].charts[chart].figure)
+        bar = figure["data"][0]
+        frame = response.context["data"].tables[chart].frame
+        # hbar draws the largest at the top: its keys in reverse.
+        shown = len(bar["marker"]["color"])
+        keys = [str(k) for k in frame[frame["value_usd"] > 0].iloc[:shown, 0]][::-1]
+        return dict(zip(keys, bar["marker"]["color"], strict=True))
+
+    fa, en = colours("overview", "offices", "fa"), colours("overview", "offices", "en")
+    assert fa == en and len(set(fa.values())) > 3
+    offices_page = colours("offices", "offices", "en")
+    shared = set(fa) & set(offices_page)
+    assert shared and all(fa[k] == offices_page[k] for k in shared)

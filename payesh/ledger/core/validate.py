@@ -186,7 +186,7 @@ def normalise_sql(relation: str, types: Mapping[str, str], *, default_revision: 
     if is_text("declaration_date"):
         parsed["declaration_date"] = sql_parse_date(sql_digits(raw("declaration_date")))
         bad.append(f"CASE WHEN {text('declaration_date')} IS NOT NULL AND {parsed['declaration_date']} IS NULL "
-                   f"THEN {_struct('declaration_date', chr(39) + 'date_invalid' + chr(39), text('declaration_date'))} END")
+                   f"THEN {_struct('declaration_date', _quote('date_invalid'), text('declaration_date'))} END")
     else:
         parsed["declaration_date"] = raw("declaration_date")
 
@@ -200,7 +200,7 @@ def normalise_sql(relation: str, types: Mapping[str, str], *, default_revision: 
                     f"replace(replace({t}, '.', ''), ',', '.') WHEN {problem} = 'number_convention_conflict' "
                     f"THEN '{_DECIMAL_EXAMPLE.get(convention, '')}' END")
         return (f"CASE WHEN {number} IS NOT NULL AND NOT isfinite({number}) "
-                f"THEN {_struct(name, chr(39) + 'number_not_finite' + chr(39), text(name))} "
+                f"THEN {_struct(name, _quote('number_not_finite'), text(name))} "
                 f"WHEN {text(name)} IS NOT NULL AND {parsed[name]} IS NULL "
                 f"THEN {_struct(name, problem, text(name), readings)} END")
 
@@ -222,14 +222,14 @@ def normalise_sql(relation: str, types: Mapping[str, str], *, default_revision: 
         parsed["line_no"] = f"CAST({raw('line_no')} AS INTEGER)"
     for name in cleaned_columns:
         bad.append(f"CASE WHEN _ctl AND regexp_matches({raw(name)}, '{CONTROL_RE}') "
-                   f"THEN {_struct(name, chr(39) + 'text_control_removed' + chr(39), raw(name))} END")
+                   f"THEN {_struct(name, _quote('text_control_removed'), raw(name))} END")
     for name in key_columns:
         bad.append(f"CASE WHEN _ctl AND regexp_matches({raw(name)}, '{CONTROL_RE}') "
-                   f"THEN {_struct(name, chr(39) + 'text_control_key' + chr(39), raw(name))} END")
+                   f"THEN {_struct(name, _quote('text_control_key'), raw(name))} END")
     for name in (n for n in types if is_text(n) and not n.startswith("_")):
         # strlen (bytes) first: O(1) in DuckDB, and never below the length in characters.
         bad.append(f"CASE WHEN strlen({raw(name)}) > {max_cell} AND length({raw(name)}) > {max_cell} "
-                   f"THEN {_struct(name, chr(39) + 'cell_too_long' + chr(39), f'left({raw(name)}, 100)', repr(str(max_cell)), repr(variable_of('max_cell_chars')))} END")
+                   f"THEN {_struct(name, _quote('cell_too_long'), f'left({raw(name)}, 100)', repr(str(max_cell)), repr(variable_of('max_cell_chars')))} END")
     # Computed once in the innermost layer (DuckDB does not share repeated subexpressions).
     hs_digits = f"replace(replace(replace({sql_digits(raw('hs_code'))}, ' ', ''), '.', ''), '-', '') AS hs_digits"
     # A lost leading zero (Excel, BACI): odd-length all-digit codes get it back.

@@ -28,6 +28,8 @@ _ENGLISH = {normalize_name(c.name) for c in INPUT_COLUMNS}
 _PERSIAN_ONLY = {normalize_name(c.header_fa) for c in INPUT_COLUMNS
                  if c.header_fa.startswith(("کد ", "جریان", "مجرای")) and c.name != "hs_code"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Numeric measures (kept as float64 when a Parquet file stores them so).
+MEASURES = frozenset({"quantity", "net_weight_kg", "value_usd", "value_rial", "rial_per_usd"})
 _FAST_SAMPLE_LINES = 500
 _FAST_SAMPLE_BYTES = 1 << 20
 
@@ -146,7 +148,11 @@ class CanonicalParquet(Reader):
             wanted = [header[i] for i in mapping]
             try:
                 for batch in file.iter_batches(batch_size=65_536, columns=wanted):
-                    arrays = [pc.cast(batch.column(i), pa.string()) for i in range(batch.num_columns)]
+                    # Floating measures stay numbers (typed: no decimal-mark question arises, and
+                    # NaN is refused by name); everything else is read as text.
+                    arrays = [column if pa.types.is_floating(column.type) and name in MEASURES
+                              else pc.cast(column, pa.string())
+                              for column, name in zip(batch.columns, mapping.values(), strict=True)]
                     rows = pa.array(np.arange(done + 2, done + 2 + batch.num_rows, dtype=np.int64))
                     done += batch.num_rows
                     yield pa.RecordBatch.from_arrays([*arrays, rows],

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from ..encoding import HEAD_BYTES, EncodingError, detect_encoding, read_head, utf16_name
 from ..issues import Issue, make_issue
 from ..limits import Limits, limits_from_env, variable_of
+from ..numerals import AMBIGUOUS_FORM
 from .base import ROW_COLUMN, FileRejected, ReadContext, line_numbers
 
 BATCH_ROWS = 65_536
@@ -246,6 +247,7 @@ def _csv_failure(path: Path, encoding: str, block_size: int, context: ReadContex
     return FileRejected([make_issue("file_unreadable", detail=message)])
 
 
+_AMBIGUOUS_TEXT = re.compile(AMBIGUOUS_FORM)
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _CELL_REF = re.compile(rb'<c r="([A-Z]+[0-9]+)"')
@@ -407,7 +409,12 @@ def _cell_text(value: object) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        text = repr(value)
+        # A number cell is a number: its text must read one way in the file's convention check.
+        # '123.456' could be 123456 in a decimal-comma file; '123.4560' cannot (the same value).
+        return text + "0" if _AMBIGUOUS_TEXT.fullmatch(text) else text
     if isinstance(value, bool):
         return "1" if value else "0"
     text = str(value).strip()
