@@ -188,6 +188,7 @@ def main() -> None:
         load = wrk_load if shutil.which("wrk") else python_load
         client = "wrk 4 (2 threads)" if shutil.which("wrk") else "Python keep-alive threads"
         overview = load(base + OVERVIEW, args.connections, args.duration)
+        warm(base, workers)  # let the overview requests still queued finish before the next endpoint's clock
         cube = load(base + CUBE, args.connections, args.duration)
     finally:
         server.send_signal(signal.SIGTERM)

@@ -106,7 +106,7 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 
 
 def _install_stop_handlers() -> dict[int, Any]:
-    previous = {}
+    previous: dict[int, Any] = {}
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         previous[sig] = signal.signal(sig, _raise_stop)
     return previous

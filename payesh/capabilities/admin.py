@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from payesh.capabilities.models import Capacity, ComplexityRun, WorldDataset
+from payesh.capabilities.models import Capacity
 from payesh.core.admin import HistoryAdmin
 
 
@@ -23,13 +23,3 @@ class CapacityAdmin(HistoryAdmin):
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
-
-
-@admin.register(WorldDataset)
-class WorldDatasetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("source_name", "format", "source_revision", "rows", "countries", "products", "loaded_at")
-
-
-@admin.register(ComplexityRun)
-class ComplexityRunAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("year", "dataset", "countries", "products", "computed_at")

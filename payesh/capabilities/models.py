@@ -6,8 +6,8 @@ and edit their own agency's rows; analysts approve or return them through the co
 (:mod:`payesh.core.review`). Every change leaves a django-simple-history record, so the page can say who
 changed what when (:mod:`payesh.core.history`).
 
-World trade tables (Atlas, BACI, Comtrade) are not facts of the ledger: they live as Parquet files
-under ``PAYESH_LAKE/world`` and :class:`WorldDataset` / :class:`ComplexityRun` record what is there.
+World trade tables (Atlas, BACI, Comtrade) are ledger batches like any other, and world complexity
+runs are derived results in the lake (:mod:`payesh.capabilities.complexity`): no model here.
 """
 
 from __future__ import annotations
@@ -84,56 +84,3 @@ class Capacity(Reviewable, Versioned, models.Model):
 
     def __str__(self) -> str:
         return f"{self.county_id} {self.get_kind_display()} {self.hs_code} {self.year}"
-
-
-class WorldFormat(models.TextChoices):
-    ATLAS = "atlas", "Atlas of Economic Complexity"
-    BACI = "baci", "CEPII BACI"
-    COMTRADE = "comtrade", "UN Comtrade"
-
-
-class WorldDataset(models.Model):
-    """A country × product export table loaded into ``PAYESH_LAKE/world`` (HS92, 4 digits)."""
-
-    format = models.CharField(_("format"), max_length=10, choices=WorldFormat.choices)
-    source_name = models.CharField(_("file"), max_length=300)
-    source_revision = models.CharField(_("HS revision of the file"), max_length=4)
-    path = models.CharField(_("stored table"), max_length=500)
-    years = models.JSONField(_("years"), default=list)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
-    countries = models.PositiveIntegerField(_("countries"), default=0)
-    products = models.PositiveIntegerField(_("products"), default=0)
-    total_usd = models.FloatField(_("total exports (USD)"), default=0.0)
-    unmapped = models.JSONField(_("unmapped codes"), default=list, blank=True)
-    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("loaded by"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
-    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-loaded_at", "-id"]
-        verbose_name = _("world data set")
-        verbose_name_plural = _("world data sets")
-
-    def __str__(self) -> str:
-        return f"{self.source_name} ({self.format})"
-
-
-class ComplexityRun(models.Model):
-    """World RCA/ECI/PCI/proximity of one Gregorian year, stored as Parquet next to the world tables."""
-
-    year = models.PositiveSmallIntegerField(_("year (Gregorian)"))
-    dataset = models.ForeignKey(WorldDataset, verbose_name=_("world data set"), on_delete=models.CASCADE,
-                                related_name="runs")
-    path = models.CharField(_("stored results"), max_length=500)
-    countries = models.PositiveIntegerField(_("countries"), default=0)
-    products = models.PositiveIntegerField(_("products"), default=0)
-    dropped = models.JSONField(_("dropped units"), default=list, blank=True)
-    computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-year", "-computed_at"]
-        verbose_name = _("complexity run")
-        verbose_name_plural = _("complexity runs")
-
-    def __str__(self) -> str:
-        return f"{self.year} ({self.dataset_id})"

@@ -215,7 +215,7 @@ def hbar(keys: Sequence[object], names: Sequence[object], values: Sequence[float
     texts = [format_value(v, kind, language) for v in values][::-1]
     fig = go.Figure(go.Bar(
         x=list(values)[::-1], y=labels, orientation="h", marker_color=colours_for(list(keys)[::-1]),
-        text=texts, textposition="auto", insidetextanchor="start" if not fa else "end", cliponaxis=False,
+        text=texts, textposition="auto", textangle=0, insidetextanchor="start" if not fa else "end", cliponaxis=False,
         customdata=[h for h in hover_texts(list(names)[::-1], list(values)[::-1], kind, language)],
         hovertemplate="%{customdata}<extra></extra>"))
     margin = label_margin(labels)

@@ -488,8 +488,11 @@ def offices_data(filters: PageFilters) -> PageData:
                                                                                                       strict=True)],
                                  hovertemplate="%{customdata}<extra></extra>"))
     axis = charts.value_axis(markets["value_usd"].tolist(), "usd", lang, _("Value"))
-    fig.update_layout(**charts.layout(lang, height=380, yaxis={**axis, "side": "right" if _fa() else "left"},
-                                      margin=charts.side_margins(lang),
+    # The legend above the plot: below it, it would sit on the slanted month names.
+    fig.update_layout(**charts.layout(lang, height=440, yaxis={**axis, "side": "right" if _fa() else "left"},
+                                      margin={**charts.side_margins(lang), "t": 70, "b": 90},
+                                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom",
+                                              "x": 1 if _fa() else 0, "xanchor": "right" if _fa() else "left"},
                                       xaxis={"type": "category", "autorange": "reversed" if _fa() else True,
                                              "tickangle": -45, "nticks": 12}))
     data.add_chart(Chart("markets", _("Border markets month by month (the year before and this period), USD"),

@@ -6,6 +6,10 @@ class StrategyConfig(AppConfig):
     name = "payesh.strategy"
     label = "strategy"
     verbose_name = _("Strategic export-development document")
+    # Shown on the home page's card (payesh/templates/core/home.html); declared here so that this app's
+    # catalog keeps its Persian translation when its messages are extracted again.
+    description = _("Goals, KPIs computed from the trade data or reported by the agencies, actions and their "
+                    "reports, consultation rounds and approval by the working group.")
 
     def ready(self) -> None:
         # KPI sources register themselves (a third source joins the same registry); rules register perms.

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from payesh.core.exporters import EXPORTERS, download
+from payesh.core.pagekit import Column, Table, table_download
 from payesh.core.models import User
 from payesh.core.review import ReviewStatus, review_allowed
 from payesh.reference.models import Agency
@@ -90,13 +90,11 @@ def _post(request: HttpRequest, action: Callable[[], Any], done: str) -> bool:
     return True
 
 
-def _download(request: HttpRequest, frame: Any, stem: str) -> HttpResponse | None:
-    fmt = request.GET.get("download", "")
-    if not fmt:
-        return None
-    if fmt not in EXPORTERS:
-        raise Http404
-    return download(frame, fmt, stem=stem, title=stem, language=_language())
+def _download(request: HttpRequest, table_id: str, title: str, frame: Any,
+              stem_parts: tuple[object, ...]) -> HttpResponse | None:
+    """The page kit's one convention, ``?download=<table id>&format=<csv|xlsx|parquet>``; None if not asked."""
+    table = Table(table_id, title, frame, [Column(str(c), str(c)) for c in frame.columns])
+    return table_download(request, {table_id: table}, stem_parts=stem_parts)
 
 
 # ------------------------------------------------------------------------------------------ reading
@@ -116,7 +114,8 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
                                 pk=version_id)
     user = _user(request)
     dashboard = selectors.version_dashboard(version)
-    if (response := _download(request, selectors.kpi_frame(version), f"payesh-kpis-v{version.number}")) is not None:
+    if request.GET.get("download") and (response := _download(
+            request, "kpis", _("KPIs"), selectors.kpi_frame(version), ("strategy", f"v{version.number}"))) is not None:
         return response
     my_vote = version.votes.filter(member=user).first()
     return render(request, "strategy/version.html", {
@@ -243,7 +242,7 @@ def obligations(request: HttpRequest) -> HttpResponse:
         _("agency"): o.agency.name, _("reports expected"): o.expected, _("received"): o.received,
         _("on time"): o.on_time, _("late"): o.late, _("missing"): o.missing,
         _("actions overdue"): len(o.overdue_actions), _("viewpoints owed"): len(o.viewpoints_owed)} for o in rows])
-    if (response := _download(request, frame, "payesh-obligations")) is not None:
+    if (response := _download(request, "obligations", _("Agency obligations"), frame, ("strategy",))) is not None:
         return response
     return render(request, "strategy/obligations.html", {
         "rows": rows, "rules": _rules(), "can_remind": _user(request).is_analyst})
@@ -253,8 +252,9 @@ def obligations(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = get_object_or_404(ViewpointRound.objects.select_related("version__document", "opened_by"), pk=round_id)
     user = _user(request)
-    if (response := _download(request, selectors.round_summary_frame(round_),
-                              f"payesh-round-{round_.pk}")) is not None:
+    if request.GET.get("download") and (response := _download(
+            request, "viewpoints", _("Viewpoints and dispositions"), selectors.round_summary_frame(round_),
+            ("strategy", f"round-{round_.pk}"))) is not None:
         return response
     form = ViewpointForm(version=round_.version)
     if request.method == "POST":
@@ -294,8 +294,8 @@ def diff(request: HttpRequest, old_id: int, new_id: int) -> HttpResponse:
     if old.document_id != new.document_id:
         raise Http404
     changes = version_diff(old, new)
-    if (response := _download(request, diff_frame(changes),
-                              f"payesh-diff-v{old.number}-v{new.number}")) is not None:
+    if (response := _download(request, "diff", _("What changed"), diff_frame(changes),
+                              ("strategy", f"v{old.number}", f"v{new.number}"))) is not None:
         return response
     return render(request, "strategy/diff.html", {
         "old": old, "new": new, "changes": changes, "document": old.document,

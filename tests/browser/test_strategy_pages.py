@@ -156,7 +156,7 @@ def test_consultation_round_from_opening_to_dispositions(browser, site: str, lan
     analyst.wait_for_load_state()
     row = analyst.get_by_test_id("viewpoint").filter(has_text=view)
     assert row.get_by_test_id("disposition").inner_text() == ("بخشی پذیرفته" if language == "fa" else "partly accepted")
-    csv = analyst.request.get(round_url + "?download=csv")
+    csv = analyst.request.get(round_url + "?download=viewpoints&format=csv")
     assert csv.ok and view in csv.text()
     shot(analyst, f"strategy-round-{language}")
     analyst.get_by_test_id("close-round").click()
@@ -205,10 +205,10 @@ def test_working_group_approves_then_a_new_draft_and_its_diff(browser, site: str
     analyst.get_by_test_id("diff-link").click()
     analyst.wait_for_load_state()
     _check_language(analyst, language)
-    added = analyst.locator(f"[data-testid=change][data-kind=goal][data-change=added]").filter(has_text=code)
+    added = analyst.locator("[data-testid=change][data-kind=goal][data-change=added]").filter(has_text=code)
     assert added.count() == 1
     shot(analyst, f"strategy-diff-{language}")
-    xlsx = analyst.request.get(analyst.url + "?download=xlsx")
+    xlsx = analyst.request.get(analyst.url + "?download=diff&format=xlsx")
     assert xlsx.ok and xlsx.body()[:2] == b"PK"
     analyst.context.close()
 

@@ -106,7 +106,7 @@ def test_environment_file_names_documented_settings_and_loads_as_production(tmp_
 def test_nginx_example_passes_nginx_t(tmp_path: Path) -> None:
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx is None:
-        pytest.skip("nginx is not installed (apt-get install nginx-light; .ci/run does)")
+        pytest.skip("nginx is not installed (apt-get install nginx; .ci/run does)")
     server = _one("nginx", "server {").text
     cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",

@@ -81,11 +81,12 @@ def test_backup_restored_into_empty_folders_answers_every_cube_question_the_same
     assert not any((target / "lake-copy2").iterdir())
 
 
-def test_postgresql_backup_without_pg_dump_says_what_to_install(settings, monkeypatch, tmp_path) -> None:
+def test_postgresql_backup_without_pg_dump_says_what_to_install(monkeypatch, tmp_path) -> None:
+    from payesh.ledger import backup
     from payesh.ledger.backup import BackupError, backup_create
 
-    settings.DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "payesh", "USER": "postgres",
-                                      "HOST": "127.0.0.1", "PORT": 5432}}
+    monkeypatch.setattr(backup, "_database", lambda: {"ENGINE": "django.db.backends.postgresql", "NAME": "payesh",
+                                                      "USER": "postgres", "HOST": "127.0.0.1", "PORT": 5432})
     monkeypatch.setenv("PATH", str(tmp_path / "no-tools-here"))
     with pytest.raises(BackupError, match=r"pg_dump was not found on PATH.*postgresql-client"):
         backup_create(dest=tmp_path / "copy")

@@ -79,3 +79,12 @@ def doc(ledger_loaded, analyst) -> Doc:  # type: ignore[no-untyped-def]
 def approved(doc, analyst, member) -> Doc:  # type: ignore[no-untyped-def]
     approve(doc, analyst, member)
     return doc
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    """Services' messages in English, so that tests read them (pages set their language per request)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

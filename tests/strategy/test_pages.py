@@ -99,7 +99,7 @@ def test_diff_and_round_summary_download_as_xlsx_and_csv(approved, client_for, a
     client = client_for(analyst)
     draft = services.version_new_draft(user=analyst, source=approved.version)
     services.goal_save(user=analyst, version=draft, data={"code": "G9", "title_en": "New"})
-    response = client.get(f"/strategy/diff/{approved.version.pk}/{draft.pk}/?download=xlsx")
+    response = client.get(f"/strategy/diff/{approved.version.pk}/{draft.pk}/?download=diff&format=xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[2]][1] == "G9"
@@ -107,7 +107,7 @@ def test_diff_and_round_summary_download_as_xlsx_and_csv(approved, client_for, a
 
     round_ = services.round_open(user=analyst, version=draft, agencies=[Agency.objects.get(code="AGRICULTURE")],
                                  deadline=dt.date.today() + dt.timedelta(days=5))
-    csv = client.get(f"/strategy/rounds/{round_.pk}/?download=csv")
+    csv = client.get(f"/strategy/rounds/{round_.pk}/?download=viewpoints&format=csv")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
 
 

@@ -423,7 +423,8 @@ def _normalise(job: LoadJob, con: duckdb.DuckDBPyConnection, raw: RawInput, over
         # identifies it (line_no has no '#'): hashing the pair spares building the strings.
         key = "source_key" if "source_key" in raw.types else "declaration_id, line_no"
         lean = (not any(con.execute(q).fetchall() for q in lean_clean_sql(
-                    "lean", today=job.today, weight_required=job.reader.source == "customs"))
+                    "lean", today=job.today, weight_required=job.reader.source == "customs",
+                    source_key_given="source_key" in raw.types))
                 and not _may_have_duplicates(con, "lean", key)
                 and not (overlap_possible and con.execute(
                     "SELECT 1 FROM lean n SEMI JOIN active_keys a ON n.source = a.source "

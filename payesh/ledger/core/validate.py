@@ -524,9 +524,10 @@ LEAN_REFERENCE_SQL = (
 
 
 def lean_clean_sql(norm: str, *, today: dt.date, weight_required: bool = True,
-                   limits: Limits | None = None) -> list[str]:
+                   limits: Limits | None = None, source_key_given: bool = True) -> list[str]:
     """SELECTs returning a row if some row of the lean ``norm`` might differ from the full
     normalisation or might break a per-row rule of :func:`issue_queries`; none if the file is clean.
+    ``source_key_given``: the file has a source_key column (else every key is the default).
 
     Every value that is in its valid set (flows, channels, reference codes …) is in normal form,
     so one membership test per column covers both. The tests run on the distinct values of each
@@ -542,8 +543,9 @@ def lean_clean_sql(norm: str, *, today: dt.date, weight_required: bool = True,
     # One comparison each: NaN and infinity are never <= a bound (DuckDB orders NaN above all).
     rows += [f"NOT (abs({c}) <= {limits.bounds[c]!r})" for c in _NUMBERS]
     # The free-text keys: control characters and over-long cells (the codes are checked by
-    # membership below, which neither passes).
-    for column in ("declaration_id", "source_key"):
+    # membership below, which neither passes). A default source_key is declaration_id#line_no:
+    # checked through declaration_id, without building every key string.
+    for column in ("declaration_id", "source_key") if source_key_given else ("declaration_id",):
         rows.append(f"strlen({column}) > {limits.max_cell_chars} OR regexp_matches({column}, '{CONTROL_RE}')")
     # In the grouped relation each row holds one value of one grouping set, the others NULL.
     values = [

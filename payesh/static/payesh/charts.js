@@ -26,7 +26,7 @@
     }
     // The value axis' title collides with its ticks at this width; the caption names the unit.
     if (out.yaxis && out.yaxis.title) out.yaxis = Object.assign({}, out.yaxis, {title: {text: ""}});
-    if (out.legend) out.legend = Object.assign({}, out.legend, {y: -0.45});
+    if (out.legend && out.legend.y < 0) out.legend = Object.assign({}, out.legend, {y: -0.45});
     return out;
   }
   function drawAll() { document.querySelectorAll(".chart[data-figure]").forEach(draw); }
