@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from payesh.cube import CubeError
 from payesh.indicators import (
@@ -91,10 +91,10 @@ def indicator_answer(request: HttpRequest, name: str, params: Query[IndicatorPar
     """One indicator as rows: keys (with captions in ``locale``), figures, and for an empty change the
     reason (``…_reason`` code and its sentence) instead of a misleading number."""
     if name not in INDICATORS:
-        return 404, {"detail": f"unknown indicator {name!r}; accepted: {', '.join(INDICATORS)}", "parameter": "name"}
+        return Status(404, {"detail": f"unknown indicator {name!r}; accepted: {', '.join(INDICATORS)}", "parameter": "name"})
     locale = params.locale or ("fa" if (get_language() or "fa").startswith("fa") else "en")
     if locale not in ("fa", "en"):
-        return 400, {"detail": f"unknown locale {locale!r}; accepted: fa, en", "parameter": "locale"}
+        return Status(400, {"detail": f"unknown locale {locale!r}; accepted: fa, en", "parameter": "locale"})
     raw = {k: str(v) for k, v in params.dict().items() if v is not None and k != "locale"}
     months = loaded_months()
     try:
@@ -102,9 +102,9 @@ def indicator_answer(request: HttpRequest, name: str, params: Query[IndicatorPar
                                      default_year=max(months) // 100 if months else 1403)
         frame = indicator_labelled(indicator_compute(name, req), locale)
     except IndicatorError as exc:
-        return 400, {"detail": exc.message, "parameter": exc.parameter}
+        return Status(400, {"detail": exc.message, "parameter": exc.parameter})
     except CubeError as exc:
-        return 400, {"detail": exc.message, "parameter": exc.parameter}
+        return Status(400, {"detail": exc.message, "parameter": exc.parameter})
     return {"indicator": _describe(name),
             "request": {"year": req.year, "months": req.months, "scope": req.scope, "region": req.region,
                         "flow": req.flow, "level": req.level, "top": req.top, "measures": list(req.measures),

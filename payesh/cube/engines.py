@@ -271,7 +271,7 @@ class PostgresEngine:
             columns = ", ".join(f'"{c}" {pg_types[DUCKDB_TYPES[c]]}' for c in FACT_COLUMNS)
             pg.execute(f'DROP TABLE IF EXISTS "{self.schema}".facts')
             pg.execute(f'CREATE TABLE "{self.schema}".facts ({columns})')
-            reader = con.execute(f"SELECT {', '.join(FACT_COLUMNS)} FROM facts").fetch_record_batch(100_000)
+            reader = con.execute(f"SELECT {', '.join(FACT_COLUMNS)} FROM facts").to_arrow_reader(100_000)
             with pg.cursor().copy(f'COPY "{self.schema}".facts FROM STDIN (FORMAT csv)') as copy:
                 for batch in reader:
                     buffer = io.StringIO()

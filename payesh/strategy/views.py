@@ -16,8 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from payesh.core.pagekit import Column, Table, table_download
 from payesh.core.models import User
+from payesh.core.pagekit import Column, Table, table_download
 from payesh.core.review import ReviewStatus, review_allowed
 from payesh.reference.models import Agency
 from payesh.strategy import selectors, services

@@ -51,9 +51,10 @@ def csv_file(name: str, data: Rows, *, delimiter: str = ",", encoding: str = "ut
         path = folder / name
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-        writer.writerow(header or HEADER)
+        columns = header or HEADER
+        writer.writerow(columns)
         for row in data:
-            writer.writerow([row.get(h, "") for h in HEADER])
+            writer.writerow([row.get(h, "") for h in columns])
         path.write_bytes(buffer.getvalue().encode(encoding))
         return path
     return build
@@ -253,6 +254,9 @@ CASES: list[Case] = [
          "partner", loads=True),
     Case("nul-in-key", csv_file("nulkey.csv", rows(r1={"declaration_id": "D\x000001"})), "text_control_key", 3,
          "declaration_id"),
+    Case("nul-in-source-key", csv_file("nulsk.csv", [dict(r, source_key=f"K{i}") for i, r in enumerate(rows(4))][:2]
+                                        + [dict(good_row(2), source_key="K\x002")], header=[*HEADER, "source_key"]),
+         "text_control_key", 4, "source_key"),
     Case("only-control-code", csv_file("ctl.csv", rows(r1={"flow": "\x01"})), "value_required", 3, "flow"),
     Case("long-cell-typed", csv_file("long.csv", rows(r2={"unit": LONG})), "cell_too_long", 4, "unit",
          "PAYESH_LEDGER_MAX_CELL_CHARS"),

@@ -133,6 +133,15 @@ def test_atlas_rows_are_trade_with_the_world_and_keep_imports(tmp_path: Path, la
                     ("IRN", "WLD", "export", "0804", "HS92", 900.0)]
 
 
+def test_atlas_import_cell_that_is_not_a_number_is_named_not_dropped(tmp_path: Path, lake: Lake) -> None:
+    path = tmp_path / "country_hsproduct4digit_year.csv"
+    path.write_text("location_code,hs_product_code,year,export_value,import_value\n"
+                    "IRN,0804,2021,900,NA\n", encoding="utf-8")
+    result = ingest(path, lake=lake, codes=CODES, fmt="atlas")
+    assert result.status == "rejected"
+    assert [(i.row, i.column, i.value) for i in result.issues if i.severity == "error"] == [(2, "value_usd", "NA")]
+
+
 def test_atlas_file_without_a_year_column_takes_the_year_of_its_name(tmp_path: Path, lake: Lake) -> None:
     named = tmp_path / "atlas_2016_hs92_4digit.csv"
     named.write_text("country_label,iso3,product_label,hs92_4digit,export_value_usd\n001,IRN,0002,0804,12\n")

@@ -294,7 +294,13 @@ class AtlasCsv(Reader):
                     value = get(flow)
                     if flow == "import":
                         # Imports are a second row of the same line; a zero import is no row at all.
-                        keep = pc.fill_null(pc.greater(pc.cast(value, pa.float64(), safe=False), 0.0), False)
+                        # Only cells that read as numbers are compared; anything else (a typo, "NA")
+                        # stays a row, so that validation names it instead of the cast failing here.
+                        numeric = pc.fill_null(pc.match_substring_regex(value, r"^[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?$"),
+                                               False)
+                        amount = pc.cast(pc.if_else(numeric, value, "0"), pa.float64())
+                        keep = pc.or_(pc.invert(numeric), pc.greater(amount, 0.0))
+                        keep = pc.and_(keep, pc.invert(pc.is_null(value)))
                         if not pc.any(keep).as_py():
                             continue
                     else:
