@@ -38,6 +38,7 @@ demo: venv
 lint: venv
 	$(VENV)/bin/ruff check payesh tests benchmarks
 	$(VENV)/bin/mypy payesh
+	$(VENV)/bin/lint-imports --no-cache
 
 test: venv lint
 	bash scripts/test.sh

@@ -179,9 +179,10 @@ if PAYESH_SERVER == "production":
     # whitenoise serves the collected files (`payesh serve --production` runs collectstatic): hashed names
     # cached for ten years, gzip and brotli variants made once at collect time.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
-    # Pages carry their charts' data (~100 KB of JSON on the overview, ~10 KB gzipped). First, so it
-    # compresses the final body; Django pads each gzip answer against BREACH and masks the CSRF token.
-    MIDDLEWARE.insert(0, "django.middleware.gzip.GZipMiddleware")
+    # Pages carry their charts' data (~100 KB of JSON on the overview, ~10 KB gzipped). Below whitenoise (its
+    # files come compressed already) and above everything that writes the body; Django pads each gzip answer
+    # against BREACH and masks the CSRF token.
+    MIDDLEWARE.insert(2, "django.middleware.gzip.GZipMiddleware")
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "payesh.serving.StaticFilesStorage"},

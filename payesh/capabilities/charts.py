@@ -1,6 +1,13 @@
-"""Plotly figures of the capability pages (built in Python, drawn by plotly.min.js; no map tiles)."""
+"""Plotly figures of the capability pages, built with the page kit's helpers (:mod:`payesh.core.charts`).
+
+Plotly formats numbers itself with Latin digits; on a Persian page every tick label, bar label,
+colour-bar tick and hover text is therefore formatted here (``ticktext``, ``text``, ``customdata``)
+so that no Latin digit reaches the chart. Products are labelled by name with the code second.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -8,8 +15,49 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from payesh.capabilities.productspace import atlas_product_space
+from payesh.core import charts
 from payesh.core.charts import PALETTE, figure_json, layout
-from payesh.core.formatting import format_number, format_usd
+from payesh.core.formatting import format_number, format_usd, is_persian
+
+
+def product_label(code: object, name: object, language: str, width: int = 48) -> str:
+    """"Dates, figs, pineapples… (0804)": the name first, the code as a secondary label."""
+    text = str(name or "").strip()
+    code_text = charts.digits(code, language)
+    if not text or text == str(code):
+        return f"HS {code_text}" if not is_persian(language) else f"کد {code_text}"
+    if len(text) > width:
+        text = text[: width - 1].rstrip() + "…"
+    return f"{text} ({code_text})"
+
+
+def _number_axis(values: Sequence[float], language: str, title: str, decimals: int | None = None) -> dict[str, object]:
+    """A plain number axis (indices, degrees) with tick labels formatted here."""
+    numbers = [float(v) for v in values if v is not None and v == v]
+    low, high = (min(numbers), max(numbers)) if numbers else (0.0, 1.0)
+    if high == low:
+        high = low + 1.0
+    ticks = _ticks(low, high)
+    places = decimals if decimals is not None else (0 if all(float(t).is_integer() for t in ticks) else (
+        1 if all(float(round(t * 10, 6)).is_integer() for t in ticks) else 2))
+    return {"tickvals": ticks, "ticktext": [format_number(t, language, places) for t in ticks],
+            "title": {"text": title, "standoff": 10}, "automargin": True, "zeroline": False,
+            "range": [ticks[0] - (ticks[1] - ticks[0]) * 0.05 if len(ticks) > 1 else ticks[0],
+                      ticks[-1] + (ticks[1] - ticks[0]) * 0.05 if len(ticks) > 1 else ticks[-1] + 1]}
+
+
+def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round ticks covering [low, high] without forcing zero in (unlike value axes of amounts)."""
+    import math
+
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(low / step) * step
+    ticks = [round(first, 10)]
+    while ticks[-1] < high - 1e-9:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
 
 
 def county_map(overview: pd.DataFrame, language: str) -> str:
@@ -23,44 +71,44 @@ def county_map(overview: pd.DataFrame, language: str) -> str:
     size = 8 + 34 * size / size.max() if size.size and size.max() > 0 else np.full(len(frame), 8.0)
     hover = [f"{row.county_name}<br>{format_usd(row.exports_usd, language)}" for row in frame.itertuples()]
     figure = go.Figure(go.Scatter(
-        x=frame["lon"], y=frame["lat"], mode="markers+text", text=frame["county_name"], hovertext=hover,
-        hoverinfo="text", textposition="top center", textfont={"size": 11, "color": "#3b4754"},
+        x=frame["lon"], y=frame["lat"], mode="markers+text", text=frame["county_name"], customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", textposition="top center",
+        textfont={"size": 11, "color": "#3b4754"}, cliponaxis=False,
         marker={"size": size, "color": PALETTE[0], "opacity": 0.7, "line": {"width": 1, "color": "#ffffff"}}))
-    figure.update_layout(**layout(language, height=560, margin={"l": 40, "r": 20, "t": 10, "b": 40},
-                                  plot_bgcolor="#f3f1ec"),
-                         xaxis={"title": _("Longitude (°E)"), "showgrid": True, "gridcolor": "#e2ded5",
-                                "zeroline": False},
-                         yaxis={"title": _("Latitude (°N)"), "showgrid": True, "gridcolor": "#e2ded5",
-                                "zeroline": False, "scaleanchor": "x", "scaleratio": 1.1})
+    x_axis = _number_axis(frame["lon"].tolist(), language, _("Longitude (°E)"), decimals=0)
+    y_axis = _number_axis(frame["lat"].tolist(), language, _("Latitude (°N)"), decimals=0)
+    figure.update_layout(**layout(language, height=520, margin={"l": 60, "r": 60, "t": 20, "b": 50},
+                                  plot_bgcolor="#f3f1ec", showlegend=False),
+                         xaxis={**x_axis, "showgrid": True, "gridcolor": "#e2ded5"},
+                         yaxis={**y_axis, "showgrid": True, "gridcolor": "#e2ded5", "scaleanchor": "x",
+                                "scaleratio": 1.1, "side": "right" if is_persian(language) else "left"})
     return figure_json(figure)
 
 
 def exports_bar(exports: pd.DataFrame, language: str, top: int = 15) -> str:
-    frame = exports.head(top).iloc[::-1]
-    # Codes on the axis (short, never cut); the product name and value in the hover text.
-    hover = [f"{code} {str(name)[:60]}<br>{format_usd(v, language)}"
-             for code, name, v in zip(frame["heading"], frame["heading_caption"], frame["value_usd"], strict=True)]
-    figure = go.Figure(go.Bar(x=frame["value_usd"], y=[f"HS {code}" for code in frame["heading"]], orientation="h",
-                              marker={"color": PALETTE[0]}, hovertext=hover, hoverinfo="text"))
-    rtl = language.startswith("fa")
-    figure.update_layout(**layout(language, height=max(300, 24 * len(frame) + 80),
-                                  margin={"l": 70, "r": 70, "t": 10, "b": 40}),
-                         xaxis={"title": _("Exports (USD)"), "autorange": "reversed" if rtl else True},
-                         yaxis={"automargin": True, "side": "right" if rtl else "left"})
-    return figure_json(figure)
+    """The main exported products as horizontal bars labelled with their names (code second) and values."""
+    frame = exports.head(top)
+    names = [product_label(c, n, language, 40) for c, n in zip(frame["heading"], frame["name"], strict=True)]
+    return charts.hbar(list(frame["heading"]), names, frame["value_usd"].astype(float).tolist(), kind="usd",
+                       language=language, title=_("Exports"))
 
 
 def product_space(present: set[str], exported: set[str], opportunities: pd.DataFrame, language: str,
-                  top_opportunities: int = 20) -> str:
-    """The Atlas product space, the region's products highlighted, its best opportunities marked."""
+                  names: dict[str, str] | None = None, top_opportunities: int = 20) -> str:
+    """The Atlas product space, the region's products highlighted, its best opportunities marked.
+
+    ``names``: heading → name in the page's language (the reference data); the Atlas's English
+    short name where the reference data has none.
+    """
     space = atlas_product_space()
+    names = names or {}
     edge_x: list[float | None] = []
     edge_y: list[float | None] = []
     for a, b in space.edges:
         edge_x += [float(space.x[a]), float(space.x[b]), None]
         edge_y += [float(space.y[a]), float(space.y[b]), None]
     codes = np.array(space.products)
-    hover = [f"{c} {n}" for c, n in zip(space.products, space.names, strict=True)]
+    hover = [product_label(c, names.get(c) or n, language, 60) for c, n in zip(space.products, space.names, strict=True)]
     is_present = np.array([c in present for c in codes])
     is_exported = np.array([c in exported and c not in present for c in codes])
     best = set(opportunities.head(top_opportunities)["heading"]) if not opportunities.empty else set()
@@ -69,7 +117,8 @@ def product_space(present: set[str], exported: set[str], opportunities: pd.DataF
 
     def nodes(mask: np.ndarray, name: str, color: str, size: int, symbol: str = "circle") -> go.Scattergl:
         return go.Scattergl(x=space.x[mask], y=space.y[mask], mode="markers", name=name,
-                            text=[hover[i] for i in np.flatnonzero(mask)], hoverinfo="text",
+                            customdata=[hover[i] for i in np.flatnonzero(mask)],
+                            hovertemplate="%{customdata}<extra></extra>",
                             marker={"size": size, "color": color, "symbol": symbol,
                                     "line": {"width": 0.5, "color": "#ffffff"}})
 
@@ -89,23 +138,49 @@ def product_space(present: set[str], exported: set[str], opportunities: pd.DataF
 def opportunity_scatter(opportunities: pd.DataFrame, language: str, top: int = 300) -> str:
     """Feasibility (density) against attractiveness (PCI), coloured by the strategy's score."""
     frame = opportunities.head(top)
-    text = [f"{row.heading} {str(row.name)[:50]}<br>{_('Rank')}: {format_number(row.rank, language)}"
+    text = [f"{product_label(row.heading, row.name, language, 60)}<br>{_('Rank')}: "
+            f"{format_number(row.rank, language)}<br>{_('Score')}: {format_number(row.score, language, 2)}"
             for row in frame.itertuples()]
+    scores = frame["score"].astype(float).tolist()
+    low, high = (min(scores), max(scores)) if scores else (0.0, 1.0)
+    bar_ticks = _ticks(low, high if high > low else low + 1.0, 4)
+    bar_ticks = [t for t in bar_ticks if low - 1e-9 <= t <= high + 1e-9] or [low]
+    rtl = is_persian(language)
     figure = go.Figure(go.Scattergl(
-        x=frame["density"], y=frame["pci"], mode="markers", text=text, hoverinfo="text",
+        x=frame["density"], y=frame["pci"], mode="markers", customdata=text,
+        hovertemplate="%{customdata}<extra></extra>",
         marker={"size": 9, "color": frame["score"], "colorscale": "Viridis", "showscale": True,
-                "colorbar": {"title": {"text": _("Score")}, "thickness": 12}}))
-    figure.update_layout(**layout(language, height=460, margin={"l": 80, "r": 20, "t": 20, "b": 50}),
-                         xaxis={"title": _("Feasibility (density)")},
-                         yaxis={"title": {"text": _("Attractiveness (product complexity, PCI)"), "standoff": 12},
-                                "automargin": True})
+                "colorbar": {"title": {"text": _("Score")}, "thickness": 12, "tickvals": bar_ticks,
+                             "ticktext": [format_number(t, language, 2) for t in bar_ticks],
+                             "x": -0.12 if rtl else 1.02, "xanchor": "right" if rtl else "left"}}))
+    figure.update_layout(**layout(language, height=460, margin={"l": 90 if rtl else 70, "r": 70 if rtl else 90,
+                                                                "t": 20, "b": 60}),
+                         xaxis=_number_axis(frame["density"].tolist(), language, _("Feasibility (density, 0–1)")),
+                         yaxis={**_number_axis(frame["pci"].tolist(), language,
+                                               _("Attractiveness (product complexity, PCI)")),
+                                "side": "right" if rtl else "left"})
     return figure_json(figure)
 
 
 def eci_bar(ranking: pd.DataFrame, language: str, highlight: str = "IRN", top: int = 30) -> str:
+    """Countries by economic complexity, Iran highlighted; each bar labelled with its ECI."""
     frame = ranking.dropna(subset=["eci"]).head(top).iloc[::-1]
+    rtl = is_persian(language)
     colors = [PALETTE[1] if c == highlight else PALETTE[0] for c in frame["country"]]
-    figure = go.Figure(go.Bar(x=frame["eci"], y=frame["country_name"], orientation="h", marker={"color": colors}))
-    figure.update_layout(**layout(language, height=max(300, 22 * len(frame) + 80)),
-                         xaxis={"title": _("Economic complexity index (ECI)")}, yaxis={"automargin": True})
+    values = frame["eci"].astype(float).tolist()
+    labels = [format_number(v, language, 2) for v in values]
+    figure = go.Figure(go.Bar(
+        x=values, y=[str(n) for n in frame["country_name"]], orientation="h", marker={"color": colors},
+        text=labels, textposition="auto", textangle=0, cliponaxis=False,
+        customdata=[f"{n}: {t}" for n, t in zip(frame["country_name"], labels, strict=True)],
+        hovertemplate="%{customdata}<extra></extra>"))
+    axis = _number_axis(values, language, _("Economic complexity index (ECI)"))
+    axis["autorange"] = "reversed" if rtl else True
+    axis.pop("range", None)
+    margin = charts.label_margin([str(n) for n in frame["country_name"]])
+    figure.update_layout(**layout(language, height=max(300, 24 * len(frame) + 80),
+                                  margin={"l": 20 if rtl else margin, "r": margin if rtl else 20, "t": 10, "b": 50},
+                                  showlegend=False),
+                         xaxis=axis, yaxis={"automargin": True, "side": "right" if rtl else "left",
+                                            "type": "category"})
     return figure_json(figure)

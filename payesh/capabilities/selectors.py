@@ -138,9 +138,23 @@ def external_space(*, solar_year: int) -> ExternalSpace:
 
 
 def _heading_names(codes: Iterable[str], language: str) -> dict[str, str]:
+    """HS 1992 heading → its name in the page's language from the reference data (English where the
+    reference data has no Persian name yet)."""
     rows = HSProduct.objects.filter(revision="HS92", level=4, code__in=list(codes))
     fa = language.startswith("fa")
     return {p.code: (p.name_fa if fa and p.name_fa else p.name_en) for p in rows}
+
+
+def heading_names(codes: Iterable[str], language: str) -> dict[str, str]:
+    """Public form of :func:`_heading_names` for the pages' charts (product space hover texts)."""
+    return _heading_names(codes, language)
+
+
+def _named(frame: pd.DataFrame, language: str) -> pd.Series:
+    """A ``name`` per heading of ``frame``: the reference data's bilingual HS name, else the cube's caption."""
+    names = _heading_names(frame["heading"].astype(str).unique().tolist(), language)
+    caption = frame["heading_caption"] if "heading_caption" in frame.columns else frame["heading"]
+    return frame["heading"].astype(str).map(names).fillna(caption.astype(str))
 
 
 def region_exports(*, year: int) -> dict[str, float]:
@@ -195,7 +209,8 @@ def county_overview(*, year: int, language: str) -> pd.DataFrame:
     frame["products"] = (wide > 0).sum(axis=1).reindex(frame.index).fillna(0).astype(int)
     frame["specialised"] = specialised.reindex(frame.index).fillna(0).astype(int)
     frame["top_product"] = top["heading"].reindex(frame.index).fillna("")
-    frame["top_product_name"] = top["heading_caption"].reindex(frame.index).fillna("")
+    top = top.assign(name=_named(top.reset_index(), language).to_numpy())
+    frame["top_product_name"] = top["name"].reindex(frame.index).fillna("")
     return frame.reset_index().sort_values(["exports_usd", "county"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -273,6 +288,7 @@ def capability_profile(*, scope: str, year: int, strategy: str = "balanced", lan
     else:
         exports["rca_world"] = np.nan
     exports["share"] = exports["value_usd"] / exports["value_usd"].sum()
+    exports["name"] = _named(exports, language).to_numpy()
     exports = exports.sort_values("value_usd", ascending=False).reset_index(drop=True)
     profile.exports = exports
     profile.total_usd = float(exports["value_usd"].sum())

@@ -248,13 +248,11 @@ def test_every_strategy_page_in_both_languages(browser, site: str, language: str
 
 
 def _round_href(page, site: str) -> str:  # type: ignore[no-untyped-def]
-    page.goto(_version_url(page, site, newest=True))
-    href = page.locator("[data-testid=round-link]").first.get_attribute("href")
-    if href:
-        return str(href)
-    for version in page.locator("main section ul a").all():  # no round on the newest: an older version's
-        if "/versions/" in str(version.get_attribute("href")):
-            page.goto(site + str(version.get_attribute("href")))
-            if page.locator("[data-testid=round-link]").count():
-                return str(page.locator("[data-testid=round-link]").first.get_attribute("href"))
+    """A consultation round of the demo document: the first version (newest first) that has one."""
+    page.goto(site + "/strategy/")
+    versions = [str(a.get_attribute("href")) for a in page.locator("[data-testid=documents] td:nth-child(2) a").all()]
+    for href in versions:
+        page.goto(site + href)
+        if page.locator("[data-testid=round-link]").count():
+            return str(page.locator("[data-testid=round-link]").first.get_attribute("href"))
     raise AssertionError("no consultation round in the demo")

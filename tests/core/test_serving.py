@@ -7,6 +7,7 @@ one of them must be gone.
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -188,6 +189,10 @@ def test_production_server_serves_compressed_hashed_static_files_and_stops_every
     assert len(data) < original / 3  # brotli: about a quarter of the minified file
     status, headers, _ = _get(f"http://127.0.0.1:{port}{bundle.group(1).decode()}", {"Accept-Encoding": "gzip"})
     assert headers["Content-Encoding"] == "gzip"
+    # Pages themselves are gzipped too (their charts' JSON makes them large).
+    status, headers, zipped = _get(f"http://127.0.0.1:{port}/monitoring/", {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped).startswith(b"<!DOCTYPE html>")
 
     assert _stop_and_collect(server, sig) == 0
     assert _settle(children) == []
