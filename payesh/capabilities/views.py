@@ -12,8 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -22,9 +21,9 @@ from payesh.capabilities import charts, selectors, services
 from payesh.capabilities.forms import CapacityForm, ReviewForm
 from payesh.capabilities.models import Capacity, CapacityKind
 from payesh.core.exporters import EXPORTERS
-from payesh.core.pagekit import Chart, Column, ColumnKind, PageData, Table, table_download
 from payesh.core.locking import EditConflict
 from payesh.core.models import User
+from payesh.core.pagekit import Chart, Column, ColumnKind, PageData, Table, table_download
 from payesh.core.review import (
     ReviewError,
     ReviewStatus,
@@ -112,7 +111,7 @@ def index(request: HttpRequest) -> HttpResponse:
     space = selectors.external_space(solar_year=year) if year else None
     counties = overview[overview["county"] != selectors.NO_COUNTY] if has_exports else overview
     if has_exports:
-        data.add_chart(Chart("county-map", gettext("County seats, sized by exports of their own production (USD)"),
+        data.add_chart(Chart("map", gettext("County seats, sized by exports of their own production (USD)"),
                              charts.county_map(overview, language), f"payesh-county-map-{year}"))
     return _render(request, "capabilities/index.html", {
         "years": years, "year": year, "region": selectors.scope_lookup(selectors.region_code()),
@@ -159,7 +158,7 @@ def _profile_data(result: selectors.Profile, language: str) -> PageData:
         data.add_chart(Chart("exports", gettext("Main exported products (USD)"),
                              charts.exports_bar(result.exports, language), f"{stem}-exports"))
     names = selectors.heading_names(result.space.products, language)
-    data.add_chart(Chart("product-space", gettext("Product space"),
+    data.add_chart(Chart("space", gettext("Product space"),
                          charts.product_space(result.present, result.exported, result.opportunities, language,
                                               names=names), f"{stem}-product-space"))
     if not result.opportunities.empty:

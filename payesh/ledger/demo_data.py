@@ -88,6 +88,11 @@ BORDER_MARKET_SHARE = {1396: 0.60, 1397: 0.62, 1398: 0.56, 1399: 0.47, 1400: 0.5
                        1402: 0.55, 1403: 0.57}
 REGION_IMPORTS_USD = {1396: 0.62e9, 1397: 0.70e9, 1398: 0.85e9, 1399: 0.95e9, 1400: 1.15e9,
                       1401: 1.35e9, 1402: 1.50e9, 1403: 1.58e9}
+#: Share of the region's own production (origin IR-11) exported through other provinces' customs —
+#: shrimp and dates shipped from Bandar Abbas, goods consolidated in Tehran. Added on top of the
+#: exports above, so the region's own exports *through* its customs keep their calibration.
+REGION_ORIGIN_CLEARED_ELSEWHERE_SHARE = {1396: 0.12, 1397: 0.13, 1398: 0.14, 1399: 0.17, 1400: 0.16,
+                                         1401: 0.15, 1402: 0.16, 1403: 0.17}
 REGION_TRANSIT_USD = {y: 150e6 + 20e6 * (y - 1396) for y in range(1390, 1410)}
 REGION_RE_EXPORT_USD = {y: 30e6 + 4e6 * (y - 1396) for y in range(1390, 1410)}
 #: Iran's non-oil exports and imports, all customs (the region included).
@@ -128,6 +133,30 @@ class ProductGroup:
 
 
 _MANUFACTURING_COUNTIES = {"Zahedan": 0.6, "Chabahar": 0.25, "Iranshahr": 0.15}
+
+#: What each county of the region is strong in (HS12). A county listed for a group produces its
+#: specialities at full weight and the group's other products at SIDELINE_WEIGHT, so regional RCA
+#: marks a few products per county instead of every product of every group it appears in.
+COUNTY_SPECIALTIES: dict[str, tuple[str, ...]] = {
+    "Zahedan": ("340220", "190531", "170490", "392330", "630533", "690890", "252310"),
+    "Chabahar": ("030617", "030487", "200290", "220210", "870899"),
+    "Iranshahr": ("080410", "070200", "040310", "340111", "732393"),
+    "Konarak": ("030389", "030342"),
+    "Dashtiari": ("030617",),
+    "Khash": ("252329",),
+    "Saravan": ("080410",),
+    "Sarbaz": ("080510", "080410"),
+    "Rask": ("080390", "080410"),
+    "Nikshahr": ("080520", "080410"),
+    "Zabol": ("070310", "080711"),
+    "Hirmand": ("080711",),
+    "Zahak": ("070190",),
+}
+SIDELINE_WEIGHT = 0.08
+#: Every producing county also sends a little of every product the region exports (a truck of
+#: tomatoes from Khash, biscuits from a small Saravan factory): this share of each product's
+#: region-origin exports is spread evenly over the producing counties.
+BACKGROUND_SHARE = 0.10
 _DEFAULT_PROVINCES = {"Tehran": 0.28, "Isfahan": 0.14, "Razavi Khorasan": 0.14, "Fars": 0.1,
                       "Kerman": 0.1, "Yazd": 0.08, "East Azerbaijan": 0.06, "Alborz": 0.05,
                       "Qazvin": 0.05}
@@ -301,6 +330,17 @@ REGION_TRANSIT_ROUTES: tuple[RouteSpec, ...] = (
 REGION_RE_EXPORT_ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("CHABAHAR_FZ", 0.8, {"AFG": 0.4, "PAK": 0.3, "IRQ": 0.2, "OMN": 0.1}),
     RouteSpec("CHABAHAR", 0.2, {"AFG": 0.6, "IRQ": 0.4}),
+)
+# The region's own production cleared at other provinces' customs (Bandar Abbas, Tehran, Mashhad).
+REGION_ELSEWHERE_ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec("SHAHID_RAJAEE", 0.45, {"ARE": 0.35, "CHN": 0.2, "IND": 0.15, "OMN": 0.1, "QAT": 0.1, "IRQ": 0.1},
+              affinity={"fish": 3.0, "dates": 1.5, "produce": 0.5}),
+    RouteSpec("TEHRAN", 0.2, {"IRQ": 0.35, "TUR": 0.25, "ARE": 0.2, "AFG": 0.2},
+              affinity={"fish": 0.2, "food": 2.0, "manufactures": 2.0, "detergents": 2.0}),
+    RouteSpec("IKIA", 0.1, {"ARE": 0.4, "TUR": 0.2, "DEU": 0.2, "RUS": 0.2},
+              affinity={"cement": 0.0, "ceramics": 0.0, "produce": 0.3, "fish": 1.5}),
+    RouteSpec("MASHHAD", 0.15, {"AFG": 0.5, "TKM": 0.3, "UZB": 0.2}, affinity={"fish": 0.1, "produce": 2.0}),
+    RouteSpec("BAZARGAN", 0.1, {"TUR": 1.0}, affinity={"fish": 0.1, "dates": 2.0}),
 )
 _NAT_SEA = {"petrochem": 4.0, "petroleum": 3.0, "metals": 4.0, "steel": 2.0, "fertiliser": 4.0,
             "grains": 3.0, "feed": 3.0, "produce": 0.3, "fruit": 0.5, "livestock": 0.1}
@@ -496,6 +536,12 @@ def segments(seed: int) -> tuple[Segment, ...]:
     region_imports = _noisy(REGION_IMPORTS_USD, seed, 4)
     national_exports = _noisy(NATIONAL_EXPORTS_USD, seed, 5)
     national_imports = _noisy(NATIONAL_IMPORTS_USD, seed, 6)
+    elsewhere_share = _noisy(REGION_ORIGIN_CLEARED_ELSEWHERE_SHARE, seed, 11)
+
+    def elsewhere(year: int) -> float:
+        share = elsewhere_share(year)
+        return own(year) * share / (1.0 - share)
+
     return (
         Segment("BM", "export", 0.17, lambda y: own(y) * share(y),
                 {"dates": (0.18, 0.24), "produce": (0.25, 0.24), "food": (0.15, 0.12),
@@ -524,7 +570,7 @@ def segments(seed: int) -> tuple[Segment, ...]:
         Segment("RR", "re_export", 0.02, _noisy(REGION_RE_EXPORT_USD, seed, 9),
                 {"manufactures": (0.4, 0.3), "machinery": (0.3, 0.5), "textiles": (0.3, 0.2)},
                 "region_re_export", "none", sigma=1.0),
-        Segment("NX", "export", 0.18, lambda y: national_exports(y) - region_exports(y),
+        Segment("NX", "export", 0.165, lambda y: national_exports(y) - region_exports(y) - elsewhere(y),
                 {"petrochem": (0.12, 0.30), "petroleum": (0.08, 0.14), "metals": (0.06, 0.12),
                  "steel": (0.08, 0.12), "fertiliser": (0.04, 0.06), "cement": (0.06, 0.03),
                  "ceramics": (0.04, 0.02), "dried": (0.06, 0.04), "saffron_carpets": (0.03, 0.01),
@@ -541,6 +587,11 @@ def segments(seed: int) -> tuple[Segment, ...]:
                 {"petroleum": (0.2, 0.3), "grains": (0.2, 0.2), "food": (0.2, 0.1),
                  "machinery": (0.2, 0.25), "electronics": (0.2, 0.15)},
                 "national_transit", "none", sigma=1.3),
+        # Last, so the segments before it keep their random streams (seeded by segment index).
+        Segment("RE", "export", 0.015, elsewhere,
+                {"fish": (0.25, 0.35), "dates": (0.25, 0.3), "produce": (0.15, 0.1), "food": (0.15, 0.1),
+                 "detergents": (0.05, 0.05), "manufactures": (0.15, 0.1)},
+                "region_elsewhere", "region", sigma=1.1),
     )
 
 
@@ -613,6 +664,7 @@ def route_table(reference: Reference) -> dict[str, list[Route]]:
                                                      for s in markets]),
         "region_transit": _resolve_routes(reference, REGION_TRANSIT_ROUTES),
         "region_re_export": _resolve_routes(reference, REGION_RE_EXPORT_ROUTES),
+        "region_elsewhere": _resolve_routes(reference, REGION_ELSEWHERE_ROUTES),
         "national_export": _resolve_routes(reference, _national_routes("export")),
         "national_import": _resolve_routes(reference, _national_routes("import")),
         "national_transit": _resolve_routes(reference, NATIONAL_TRANSIT_ROUTES),
@@ -714,7 +766,7 @@ class _SegmentPlan:
     product_hs: np.ndarray  # (G, K) index into hs vocabulary
     product_uv: np.ndarray  # (G, K) USD/kg
     product_head: np.ndarray  # (G, K) kg per head (0: kg unit)
-    origin_cdf: np.ndarray  # (G, O) origin index (province, county)
+    origin_cdf: np.ndarray  # (G·K, O) origin index (province, county) of product k of group g
     origins: tuple[tuple[str | None, str | None], ...]
 
     def __post_init__(self) -> None:
@@ -766,9 +818,11 @@ def _plan(segment: Segment, routes: list[Route], reference: Reference, calendar:
         for k, (hs, uv, weight, head) in enumerate(GROUPS[g].products):
             product_w[i, k], product_hs[i, k], product_uv[i, k], product_head[i, k] = (
                 weight, hs_vocabulary[hs], uv, head)
-    origins, origin_w = _origin_table(segment, names, reference, calendar.year)
-    for label, weights in (("route", route_weight), ("origin", origin_w)):
-        empty = [names[i] for i in np.flatnonzero(weights.sum(axis=1) <= 0)]
+    origins, origin_w = _origin_table(segment, names, reference, calendar.year, width)
+    real_product = (product_w > 0).ravel()  # (G·K,) padding slots of narrow groups are never picked
+    for label, weights in (("route", route_weight), ("origin", origin_w[real_product])):
+        rows_of = range(len(names)) if label == "route" else np.flatnonzero(real_product) // width
+        empty = sorted({names[int(rows_of[i])] for i in np.flatnonzero(weights.sum(axis=1) <= 0)})
         if empty:
             raise ValueError(f"segment {segment.code} {calendar.year}: no {label} for groups {empty}")
     return _SegmentPlan(
@@ -778,33 +832,70 @@ def _plan(segment: Segment, routes: list[Route], reference: Reference, calendar:
         product_hs, product_uv, product_head, _lookup(np.cumsum(origin_w, axis=1)), origins)
 
 
-def _origin_table(segment: Segment, names: Sequence[str], reference: Reference, year: int,
+def _county_weights(group: ProductGroup, hs: str, reference: Reference, year: int) -> dict[str, float]:
+    """County code → weight for product ``hs`` of ``group``: the group's county table, where a county
+    with specialities in this group makes its other products of the group only on the side."""
+    group_codes = {code for code, *_ in group.products}
+    weights: dict[str, float] = {}
+    for name, weight in (group.origin_counties or _MANUFACTURING_COUNTIES).items():
+        code = reference.county_code(name)
+        if code is None:
+            log.warning("demo data: county %s not in counties.csv; skipped", name)
+            continue
+        established = reference.counties[code].get("established") or ""
+        if established.isdigit() and int(established) > year:
+            continue  # the county did not exist yet
+        own = set(COUNTY_SPECIALTIES.get(name, ())) & group_codes
+        weights[code] = weights.get(code, 0.0) + weight * (SIDELINE_WEIGHT if own and hs not in own else 1.0)
+    return weights
+
+
+def _producing_counties(reference: Reference, year: int) -> list[str]:
+    """The region's counties named in any group's origin table (and existing in ``year``)."""
+    names = {n for g in GROUPS.values() for n in g.origin_counties} | set(_MANUFACTURING_COUNTIES)
+    codes = []
+    for name in sorted(names):
+        code = reference.county_code(name)
+        if code is None:
+            continue
+        established = reference.counties[code].get("established") or ""
+        if not (established.isdigit() and int(established) > year):
+            codes.append(code)
+    return codes
+
+
+def _origin_table(segment: Segment, names: Sequence[str], reference: Reference, year: int, width: int,
                   ) -> tuple[tuple[tuple[str | None, str | None], ...], np.ndarray]:
+    """Origins and their (G·K, O) weights; row g·K + k is product k of group g (K = ``width``)."""
     origins: list[tuple[str | None, str | None]] = [(None, None)]
+
+    def slot(origin: tuple[str | None, str | None]) -> int:
+        if origin not in origins:
+            origins.append(origin)
+        return origins.index(origin)
+
+    background = _producing_counties(reference, year) if segment.origin == "region" else []
     weights: list[dict[int, float]] = []
     for g in names:
-        row: dict[int, float] = {}
         group = GROUPS[g]
         if segment.origin == "region":
-            table = group.origin_counties or _MANUFACTURING_COUNTIES
-            for name, weight in table.items():
-                code = reference.county_code(name)
-                if code is None:
-                    log.warning("demo data: county %s not in counties.csv; skipped", name)
-                    continue
-                established = reference.counties[code].get("established") or ""
-                if established.isdigit() and int(established) > year:
-                    continue  # the county did not exist yet
-                county_origin: tuple[str | None, str | None] = (REGION, code)
-                if county_origin not in origins:
-                    origins.append(county_origin)
-                slot = origins.index(county_origin)
-                row[slot] = row.get(slot, 0.0) + weight
-            if not row:  # no county known: the region without a county
-                if (REGION, None) not in origins:
-                    origins.append((REGION, None))
-                row[origins.index((REGION, None))] = 1.0
-        elif segment.origin == "other":
+            for k in range(width):
+                # Beyond the group's products: padding of a narrow group, never picked (any origin).
+                row: dict[int, float] = {0: 1.0} if k >= len(group.products) else {}
+                if k < len(group.products):
+                    counties = _county_weights(group, group.products[k][0], reference, year)
+                    total = sum(counties.values())
+                    for code, w in counties.items():
+                        row[slot((REGION, code))] = (1.0 - BACKGROUND_SHARE) * w / total
+                    for code in background:
+                        i = slot((REGION, code))
+                        row[i] = row.get(i, 0.0) + BACKGROUND_SHARE / len(background)
+                    if not row:  # no county known: the region without a county
+                        row[slot((REGION, None))] = 1.0
+                weights.append(row)
+            continue
+        row = {}
+        if segment.origin == "other":
             table = group.origin_provinces or _DEFAULT_PROVINCES
             total = sum(table.values())
             for name, weight in table.items():
@@ -813,17 +904,14 @@ def _origin_table(segment: Segment, names: Sequence[str], reference: Reference, 
                     if code is None:
                         log.warning("demo data: province %s not in provinces.csv; skipped", name)
                     continue
-                origin: tuple[str | None, str | None] = (code, None)
-                if origin not in origins:
-                    origins.append(origin)
-                row[origins.index(origin)] = weight / total * (1.0 - segment.unknown_origin)
+                row[slot((code, None))] = weight / total * (1.0 - segment.unknown_origin)
             row[0] = segment.unknown_origin if row else 1.0
         else:
             row[0] = 1.0
-        weights.append(row)
-    matrix = np.zeros((len(names), len(origins)))
-    for i, row in enumerate(weights):
-        for j, w in row.items():
+        weights.extend(dict(row) for _ in range(width))  # the same origins for every product
+    matrix = np.zeros((len(weights), len(origins)))
+    for i, weight_row in enumerate(weights):
+        for j, w in weight_row.items():
             matrix[i, j] = w
     return tuple(origins), matrix
 
@@ -862,7 +950,7 @@ def _chunk(rng: np.random.Generator, plan: _SegmentPlan, calendar: YearCalendar,
     # Lines (n,).
     g = group[decl]
     product = _pick(rng, plan.product_cdf, g)
-    origin = _pick(rng, plan.origin_cdf, g)
+    origin = _pick(rng, plan.origin_cdf, g * plan.product_hs.shape[1] + product)
     raw = rng.lognormal(0.0, segment.sigma, n) * plan.group_value_factor[g]
     value_usd = np.maximum(np.round(raw * (target / raw.sum()), 2), 0.01)
     unit_value = plan.product_uv[g, product] * rng.lognormal(0.0, 0.12, n)

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from payesh.core.exporters import attachment
 from payesh.core.permissions import analyst_required
@@ -97,9 +97,19 @@ def _change_status(request: HttpRequest, batch_id: str, action: str) -> HttpResp
     return redirect("ledger:batch", batch_id=batch_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @analyst_required
 def batch_withdraw(request: HttpRequest, batch_id: str) -> HttpResponse:
+    """GET: a confirmation page saying what withdrawing does; POST (its button): withdraw.
+
+    A page of its own rather than a script-driven dialog: it works without JavaScript and under the
+    site's Content-Security-Policy (no inline handlers), and the browser's back button cancels.
+    """
+    if request.method == "GET":
+        batch = get_object_or_404(Batch, pk=batch_id)
+        if batch.status != "active":
+            return redirect("ledger:batch", batch_id=batch_id)
+        return render(request, "ledger/batch_withdraw.html", {"batch": batch})
     return _change_status(request, batch_id, "withdraw")
 
 

@@ -25,6 +25,7 @@ from django.db import models, transaction
 
 from payesh.reference import models as ref
 from payesh.reference.country_codes import load_source_country_codes
+from payesh.reference.hs_names import hs_persian_names
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -192,7 +193,7 @@ def load_hs(overwrite: bool = False) -> int:
                 "revision": revision, "code": code, "level": level, "parent_code": parent_code,
                 "section_id": int(chapter["section"]),
                 "name_en": row["name_en"] if level > 2 else chapter["name_en"],
-                "name_fa": chapter["name_fa"] if level == 2 else "",
+                "name_fa": chapter["name_fa"] if level == 2 else hs_persian_names().get(code, ""),
             })
         existing = set(ref.HSProduct.objects.filter(revision=revision).values_list("code", flat=True))
         ref.HSProduct.objects.bulk_create([ref.HSProduct(**r) for r in rows if r["code"] not in existing],

@@ -211,11 +211,15 @@ def test_every_profile_table_downloads_the_selectors_rows(ledger: Path, client_f
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     expected = getattr(selectors.capability_profile(scope=COUNTY, year=YEAR, language="en"), table)
     text = response.content.decode("utf-8-sig")
-    frame = pd.read_csv(StringIO(text), dtype={"heading": str}) if text.strip() else pd.DataFrame()
+    frame = pd.read_csv(StringIO(text), dtype={"HS heading": str}) if text.strip() else pd.DataFrame()
     assert len(frame) == len(expected)
+    assert all(str(c).strip() and not str(c).startswith("Unnamed") for c in frame.columns)  # a header each
     if table == "exports":
-        assert frame["value_usd"].sum() == pytest.approx(expected["value_usd"].sum(), rel=1e-9)
-        assert frame["heading"].tolist() == expected["heading"].tolist()
+        # Whole dollars in the file (the unit shown): each row within half a dollar of the cube's value.
+        assert frame["Exports (USD)"].tolist() == pytest.approx(expected["value_usd"].tolist(), abs=0.5)
+        assert frame["HS heading"].tolist() == expected["heading"].tolist()
+        assert frame["Product"].tolist() == expected["name"].tolist()
+        assert f"payesh-capabilities-exports-{COUNTY.lower()}-{YEAR}-balanced.csv" in response["Content-Disposition"]
     xlsx = client.get(f"/capabilities/profile/{COUNTY}/?year={YEAR}&download=xlsx&table={table}")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     if len(expected):
@@ -238,15 +242,35 @@ def test_county_page_shows_the_numbers_of_hand_written_sql(ledger: Path, client_
 def test_counties_table_downloads_with_the_same_numbers(ledger: Path, client_for, analyst) -> None:  # type: ignore[no-untyped-def]
     from io import StringIO
 
-    frame = pd.read_csv(StringIO(client_for(analyst).get(
-        f"/capabilities/?year={YEAR}&download=csv&table=counties").content.decode("utf-8-sig")))
+    client = client_for(analyst)
+    client.cookies["payesh_language"] = "en"
+    frame = pd.read_csv(StringIO(client.get(
+        f"/capabilities/?year={YEAR}&download=counties&format=csv").content.decode("utf-8-sig")))
     by_county = _sql(ledger, HS92_EXPORTS_SQL, year=YEAR).groupby("county")["value_usd"].sum()
-    assert frame["exports_usd"].sum() == pytest.approx(by_county.sum(), rel=1e-9)
-    assert frame.set_index("county").loc[COUNTY, "exports_usd"] == pytest.approx(by_county[COUNTY], rel=1e-9)
+    # Whole dollars in the file: within half a dollar a row of the hand-written SQL.
+    assert frame["Exports (USD)"].sum() == pytest.approx(by_county.sum(), abs=0.5 * len(frame))
+    assert frame.set_index("County code").loc[COUNTY, "Exports (USD)"] == pytest.approx(by_county[COUNTY], abs=0.5)
+
+
+def test_one_download_convention_and_old_links_answer_the_same_file(ledger: Path, client_for, analyst) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(analyst)
+    client.cookies["payesh_language"] = "en"
+    new = client.get(f"/capabilities/?year={YEAR}&download=counties&format=csv")
+    old = client.get(f"/capabilities/?year={YEAR}&download=csv&table=counties")
+    assert new.status_code == old.status_code == 200 and new.content == old.content
+    assert f"payesh-capabilities-counties-province-{YEAR}.csv" in new["Content-Disposition"]
+    page = client.get(f"/capabilities/profile/{COUNTY}/?year={YEAR}").content.decode()
+    assert "download=exports&amp;format=xlsx" in page and "download=xlsx" not in page
+    # An unknown table or format is a 400 naming the parameter (the page kit's convention).
+    nope = client.get(f"/capabilities/profile/{COUNTY}/?year={YEAR}&download=nope&format=csv")
+    assert nope.status_code == 400 and b"download" in nope.content
+    docx = client.get(f"/capabilities/profile/{COUNTY}/?year={YEAR}&download=exports&format=docx")
+    assert docx.status_code == 400 and b"format" in docx.content
 
 
 def test_unknown_scope_and_anonymous_users(client, client_for, viewer) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/capabilities/").status_code == 302
     assert client_for(viewer).get("/capabilities/profile/XX-99/").status_code == 404
+    # No year with exports: there is no table to download.
     assert client_for(viewer).get("/capabilities/profile/IR-11-02/?download=csv&table=nope").status_code == 404
     assert client_for(viewer).get("/capabilities/profile/IR-11-02/?download=docx&table=exports").status_code == 404

@@ -254,8 +254,9 @@ CASES: list[Case] = [
          "partner", loads=True),
     Case("nul-in-key", csv_file("nulkey.csv", rows(r1={"declaration_id": "D\x000001"})), "text_control_key", 3,
          "declaration_id"),
-    Case("nul-in-source-key", csv_file("nulsk.csv", [dict(r, source_key=f"K{i}") for i, r in enumerate(rows(4))][:2]
-                                        + [dict(good_row(2), source_key="K\x002")], header=[*HEADER, "source_key"]),
+    Case("nul-in-source-key", csv_file("nulsk.csv", [dict(good_row(0), source_key="K0"), dict(good_row(1), source_key="K1"),
+                                                     dict(good_row(2), source_key="K\x002")],
+                                        header=[*HEADER, "source_key"]),
          "text_control_key", 4, "source_key"),
     Case("only-control-code", csv_file("ctl.csv", rows(r1={"flow": "\x01"})), "value_required", 3, "flow"),
     Case("long-cell-typed", csv_file("long.csv", rows(r2={"unit": LONG})), "cell_too_long", 4, "unit",
