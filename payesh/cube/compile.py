@@ -325,8 +325,3 @@ def _sorted_topped(frame: pd.DataFrame, query: CubeQuery, cube: Cube) -> pd.Data
         frame = frame.iloc[query.offset: query.offset + query.limit if query.limit else None]
     return frame.reset_index(drop=True)
 
-
-def concentration(shares_pct: pd.Series, top: int = 3) -> dict[str, float]:
-    """Herfindahl–Hirschman index (0–10,000) and the top-N share, from shares in percent."""
-    shares = shares_pct.dropna().sort_values(ascending=False)
-    return {"hhi": float((shares**2).sum()), f"top{top}_share": float(shares.head(top).sum())}

@@ -1175,15 +1175,20 @@ def calibration_summary(paths: Sequence[Path], *, reference_dir: Path | None = N
                        AS region_origin_exports,
                    sum(value_usd) FILTER (flow = 'export' AND in_region AND origin_province = 'IR-11'
                                           AND channel = 'border_market') AS region_origin_market,
+                   sum(value_usd) FILTER (flow = 'export' AND NOT in_region AND origin_province = 'IR-11')
+                       AS region_origin_elsewhere,
                    sum(value_usd) FILTER (flow = 'import' AND in_region) AS region_imports,
                    sum(value_usd) FILTER (flow = 'export') AS national_exports,
                    sum(value_usd) FILTER (flow = 'import') AS national_imports,
                    sum(net_weight_kg) FILTER (flow = 'export' AND in_region) / 1000 AS region_export_tons
             FROM facts GROUP BY ALL ORDER BY 1""").fetchall():
-            (year, n, rx, own, market, rm, nx, nm, tons) = row
+            (year, n, rx, own, market, elsewhere, rm, nx, nm, tons) = row
             per_year[int(year)] = {
                 "rows": int(n), "region_exports_usd": rx or 0.0, "region_origin_exports_usd": own or 0.0,
                 "border_market_share_of_origin": (market or 0.0) / own if own else None,
+                "region_origin_elsewhere_usd": elsewhere or 0.0,
+                "origin_cleared_elsewhere_share": (elsewhere or 0.0) / ((own or 0.0) + (elsewhere or 0.0))
+                if own or elsewhere else None,
                 "region_imports_usd": rm or 0.0, "national_exports_usd": nx or 0.0,
                 "national_imports_usd": nm or 0.0, "region_export_tons": tons or 0.0,
             }
@@ -1246,11 +1251,13 @@ def calibration_summary(paths: Sequence[Path], *, reference_dir: Path | None = N
 
 
 def _format_summary(summary: Mapping[str, Any]) -> str:
-    lines = ["year  rows      region-exp  region-origin  BM-share  region-imp  national-exp  national-imp"]
+    lines = ["year  rows      region-exp  region-origin  BM-share  elsewhere  region-imp  national-exp  "
+             "national-imp"]
     for year, v in summary["years"].items():
         share = v["border_market_share_of_origin"]
         lines.append(f"{year}  {v['rows']:>8,}  {v['region_exports_usd'] / 1e9:>8.3f}bn  "
                      f"{v['region_origin_exports_usd'] / 1e6:>10.1f}M  {share:>7.1%}  "
+                     f"{v['origin_cleared_elsewhere_share']:>8.1%}  "
                      f"{v['region_imports_usd'] / 1e9:>8.3f}bn  {v['national_exports_usd'] / 1e9:>10.2f}bn  "
                      f"{v['national_imports_usd'] / 1e9:>10.2f}bn")
     return "\n".join(lines)

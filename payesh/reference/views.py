@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -21,7 +22,7 @@ from payesh.reference.selectors import reference_counts
 class Column:
     label: str | Promise
     value: Callable[[Any], Any]
-    kind: str = "text"  # text | code | number | date
+    kind: str = "text"  # text | code (Persian digits in Persian) | number | date | coords (lat, lon)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ TABLES: list[Table] = [
           [Column(_("Code"), lambda o: o.code, "code"), Column(_("Name"), _name),
            Column(_("Province"), lambda o: _name(o.province)),
            Column(_("Seat"), lambda o: o.seat_fa if _is_fa() else o.seat_en),
-           Column(_("Coordinates"), lambda o: f"{o.lat:.3f}, {o.lon:.3f}" if o.lat is not None else "", "code")],
+           Column(_("Coordinates"), lambda o: (o.lat, o.lon) if o.lat is not None else None, "coords")],
           ["code", "name_en", "name_fa", "seat_en", "seat_fa"],
           {"province": (_("Province"), [])}),
     Table("customs-offices", _("Customs offices"), _("Customs houses, border crossings, ports and free zones."),
@@ -148,7 +149,8 @@ def table(request: HttpRequest, table: str) -> HttpResponse:
         filters.append({"key": key, "label": label, "choices": choices, "value": params.get(key, "")})
     return render(request, "reference/table.html", {
         "spec": spec, "rows": rows, "page": page, "query": query, "filters": filters,
-        "querystring": "&".join(f"{k}={v}" for k, v in params.items() if k != "page" and v),
+        # Encoded: a Persian search word must survive the pager's links.
+        "querystring": urlencode({k: v for k, v in params.items() if k != "page" and v}),
     })
 
 

@@ -274,3 +274,46 @@ def test_the_ledger_ingests_a_generated_file_without_errors(tmp_path, summary, f
     errors = [i for i in result.issues if i.severity == "error"]
     assert result.status == "loaded", (result.message_en, errors[:5])
     assert result.rows_loaded == 5_000 and result.errors == 0
+
+
+def test_some_of_the_regions_production_clears_at_other_provinces_customs(summary, demo_files):
+    # The through-vs-origin page needs "produced in the region, cleared elsewhere" (issue 10).
+    for year in YEARS:
+        share = summary["years"][year]["origin_cleared_elsewhere_share"]
+        assert 0.05 <= share <= 0.30, (year, share)
+    region = set(demo_data.load_reference(REFERENCE).region_offices)
+    table = pq.read_table(demo_files[-1], columns=["flow", "origin_province", "customs_office"]).to_pylist()
+    elsewhere = {r["customs_office"] for r in table
+                 if r["flow"] == "export" and r["origin_province"] == "IR-11" and r["customs_office"] not in region}
+    offices = _read("customs_offices.csv")
+    assert {"SHAHID_RAJAEE", "TEHRAN"} <= elsewhere  # Bandar Abbas (Hormozgan) and Tehran
+    assert all(offices[o]["province_code"] != "IR-11" for o in elsewhere)
+
+
+def test_regional_rca_separates_the_demo_counties(demo_files):
+    """Each county is strong in a few products: RCA ≥ 1 holds for a minority of what it exports."""
+    import duckdb
+    import numpy as np
+
+    from payesh.analytics.subnational import regional_rca
+
+    files = ", ".join(f"'{p}'" for p in demo_files)
+    rows = duckdb.sql(f"""
+        SELECT origin_county, hs_code, sum(value_usd) FROM read_parquet([{files}])
+        WHERE flow = 'export' AND origin_province = 'IR-11' AND origin_county IS NOT NULL
+        GROUP BY ALL""").fetchall()
+    counties = sorted({c for c, _, _ in rows})
+    products = sorted({p for _, p, _ in rows})
+    values = np.zeros((len(counties), len(products)))  # (C, P) USD
+    for county, product, value in rows:
+        values[counties.index(county), products.index(product)] = value
+    rca = regional_rca(values)  # (C, P) against the region's own basket
+    exported = values > 0
+    share_specialised = ((rca >= 1) & exported).sum(axis=1) / exported.sum(axis=1)  # (C,)
+    assert len(counties) >= 12
+    assert exported.sum(axis=1).min() >= 10  # every county exports a basket, not one product
+    assert np.median(share_specialised) < 0.5, dict(zip(counties, share_specialised.round(2), strict=True))
+    assert share_specialised.min() > 0  # and every county is strong in something
+    # Counties differ: their specialisations are not the same set of products.
+    strong = {frozenset(np.flatnonzero(rca[i] >= 1)) for i in range(len(counties))}
+    assert len(strong) >= len(counties) - 2
