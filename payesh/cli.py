@@ -259,6 +259,8 @@ def ingest(
     hs_revision: Annotated[str, typer.Option(help="HS revision when the file does not say (HS92, HS12, HS22).")]
     = "",
     user: Annotated[str, typer.Option(help="Record the load as this user.")] = "",
+    sheet: Annotated[str, typer.Option("--sheet", help="Workbook sheet holding the table (XLSX; default: the first).")]
+    = "",
 ) -> None:
     """Validate a customs file and load it into the lake as one batch (all or nothing)."""
     _django()
@@ -272,7 +274,7 @@ def ingest(
 
         try:
             batch = batch_ingest(path=file, user=_user(user), fmt=format, policy=policy, hs_revision=hs_revision,
-                                 progress=step)
+                                 sheet=sheet, progress=step)
         except LedgerError as exc:
             console.print(f"[bold red]{exc.message_en}[/]")
             raise typer.Exit(2) from exc

@@ -10,7 +10,9 @@ How the numbers come out right whatever the number of rows
 -----------------------------------------------------------
 The data set is a list of *segments* (the region's own exports through border markets, its own
 exports through customs, other provinces' exports cleared in the region, the region's imports,
-transit, re-exports, and the rest of the country). Each segment has a value target per Solar
+transit, re-exports, the rest of the country, and the region's own production cleared at other
+provinces' customs — Bandar Abbas, Tehran —, :data:`REGION_ORIGIN_CLEARED_ELSEWHERE_SHARE` of its
+origin exports). Each segment has a value target per Solar
 Hijri year (:data:`REGION_EXPORTS_USD` …, with a little seeded noise) and a share of the rows.
 Rows are generated in chunks of at most :data:`CHUNK_ROWS`; inside a chunk the heavy-tailed
 (lognormal) line values are rescaled so that the chunk carries exactly its share of the target.
@@ -20,6 +22,11 @@ to the configured shares rather than equal to them.
 
 Each chunk draws from its own generator seeded by ``(seed, year, segment, chunk)``: output is
 byte-identical for a given ``seed`` and ``rows`` and memory stays bounded by the chunk size.
+
+Counties of origin are drawn per product, not per product group: each county is strong in a few
+products (:data:`COUNTY_SPECIALTIES`), makes the rest of its groups on the side, and sends a little
+of everything (:data:`BACKGROUND_SHARE`) — so regional RCA ≥ 1 marks a minority of a county's
+basket and separates the counties, as the capability pages need.
 
 Framework-free: no Django import. Reference codes are read from ``payesh/reference/data``.
 """
@@ -899,12 +906,12 @@ def _origin_table(segment: Segment, names: Sequence[str], reference: Reference, 
             table = group.origin_provinces or _DEFAULT_PROVINCES
             total = sum(table.values())
             for name, weight in table.items():
-                code = reference.province_code(name)
-                if code is None or code == REGION:
-                    if code is None:
+                province = reference.province_code(name)
+                if province is None or province == REGION:
+                    if province is None:
                         log.warning("demo data: province %s not in provinces.csv; skipped", name)
                     continue
-                row[slot((code, None))] = weight / total * (1.0 - segment.unknown_origin)
+                row[slot((province, None))] = weight / total * (1.0 - segment.unknown_origin)
             row[0] = segment.unknown_origin if row else 1.0
         else:
             row[0] = 1.0

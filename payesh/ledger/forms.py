@@ -26,6 +26,10 @@ class UploadForm(forms.Form):
         label=_("HS revision"), required=False,
         choices=[("", _("as declared in the file")), ("HS92", "HS 1992"), ("HS12", "HS 2012"),
                  ("HS22", "HS 2022")])
+    sheet = forms.CharField(
+        label=_("Sheet"), required=False, max_length=255, strip=True,
+        help_text=_("Excel files only: the name of the sheet that holds the table. Leave empty to read the "
+                    "first sheet."))
 
     def clean_file(self) -> UploadedFile:
         """The limits a file name and size must keep, named with the setting that changes them,

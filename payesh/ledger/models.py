@@ -31,6 +31,9 @@ class Batch(models.Model):
     format = models.CharField(_("format"), max_length=40, blank=True)
     requested_format = models.CharField(_("requested format"), max_length=40, blank=True)
     hs_revision = models.CharField(_("HS revision"), max_length=4, blank=True)
+    # The workbook sheet holding the table (XLSX), kept so that a retried load reads the same one;
+    # empty: the first sheet.
+    sheet = models.CharField(_("sheet"), max_length=255, blank=True)
     policy = models.CharField(_("policy"), max_length=12, choices=Policy.choices, default=Policy.REJECT)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(_("stage"), max_length=40, blank=True)

@@ -100,7 +100,7 @@ def _uploads_dir() -> Path:
 
 
 def batch_create(*, source: Path, source_name: str, user: User | None, fmt: str = "", policy: str = "reject",
-                 hs_revision: str = "", move: bool = False) -> Batch:
+                 hs_revision: str = "", sheet: str = "", move: bool = False) -> Batch:
     """Record a load and keep its file until it runs; the lake keeps its own copy once committed."""
     if policy not in Batch.Policy.values:
         raise LedgerError(f"Unknown policy {policy!r}; use reject or quarantine.",
@@ -114,7 +114,8 @@ def batch_create(*, source: Path, source_name: str, user: User | None, fmt: str 
     else:
         shutil.copyfile(source, target)
     return Batch.objects.create(id=batch_id, source_name=Path(source_name).name, stored_path=str(target),
-                                requested_format=fmt, policy=policy, hs_revision=hs_revision, created_by=user)
+                                requested_format=fmt, policy=policy, hs_revision=hs_revision, sheet=sheet,
+                                created_by=user)
 
 
 class _ThrottledProgress:
@@ -153,7 +154,7 @@ def batch_run(*, batch_id: str, progress: ProgressFn | None = None) -> Batch:
                         policy=batch.policy,  # type: ignore[arg-type]
                         created_by=batch.created_by.username if batch.created_by else "",
                         hs_revision=batch.hs_revision or None, source_name=batch.source_name, batch_id=batch.id,
-                        progress=_ThrottledProgress(batch, progress))
+                        sheet=batch.sheet or None, progress=_ThrottledProgress(batch, progress))
     except Exception as exc:
         # A bug or an I/O failure, not a problem in the file: record it, keep the upload for a retry.
         Batch.objects.filter(pk=batch.pk).update(
@@ -194,10 +195,11 @@ def _record_result(batch: Batch, result: IngestResult) -> None:
 
 
 def batch_ingest(*, path: Path, user: User | None = None, fmt: str = "", policy: str = "reject",
-                 hs_revision: str = "", progress: ProgressFn | None = None) -> Batch:
-    """Load a file synchronously (the CLI)."""
+                 hs_revision: str = "", sheet: str = "", progress: ProgressFn | None = None) -> Batch:
+    """Load a file synchronously (the CLI). ``sheet`` names the workbook sheet holding the table
+    (XLSX); empty reads the first sheet."""
     batch = batch_create(source=path, source_name=path.name, user=user, fmt=fmt, policy=policy,
-                         hs_revision=hs_revision)
+                         hs_revision=hs_revision, sheet=sheet)
     return batch_run(batch_id=batch.id, progress=progress)
 
 

@@ -39,7 +39,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             batch = services.batch_create(source=Path(handle.name), source_name=uploaded.name,
                                           user=request.user,  # type: ignore[arg-type]
                                           fmt=form.cleaned_data["format"], policy=form.cleaned_data["policy"],
-                                          hs_revision=form.cleaned_data["hs_revision"], move=True)
+                                          hs_revision=form.cleaned_data["hs_revision"],
+                                          sheet=form.cleaned_data["sheet"], move=True)
         finally:
             Path(handle.name).unlink(missing_ok=True)
         batch_run_task.enqueue(batch.id)
