@@ -15,14 +15,12 @@ from django.utils.translation import get_language
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.renderers import JSONRenderer
-from ninja.security import HttpBearer
 
 from payesh.api import facts as fact_rows
 from payesh.api import selectors
+from payesh.api.auth import ApiTokenAuth, BadParameter
 from payesh.api.indicators import router as indicators_router
-from payesh.api.models import ApiToken
 from payesh.api.schemas import BatchesOut, CubeMetaOut, CubeOut, ErrorOut, FactsOut
-from payesh.api.services import TokenRefused, api_token_authenticate
 from payesh.core.exporters import EXPORTERS, download
 from payesh.core.permissions import fact_access
 from payesh.cube import CUBE, CubeError, query_parse
@@ -46,27 +44,6 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # Persian captions readable in the raw answer
 
 
-class ApiTokenAuth(HttpBearer):
-    """``Authorization: Bearer <key>`` with a key from the admin (API tokens) or ``api_token_create``."""
-
-    def __call__(self, request: HttpRequest) -> ApiToken | None:
-        header = request.headers.get(self.header, "")
-        if not header.strip():
-            raise AuthenticationError(401, "This endpoint needs an API token: send the header "
-                                           "'Authorization: Bearer <key>'. An administrator creates tokens.")
-        scheme, _, key = header.strip().partition(" ")
-        if scheme.lower() != "bearer":
-            raise AuthenticationError(401, f"Unsupported authorization scheme {scheme!r}; "
-                                           "send 'Authorization: Bearer <key>'.")
-        return self.authenticate(request, key)
-
-    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        try:
-            return api_token_authenticate(key=token)
-        except TokenRefused as exc:
-            raise AuthenticationError(401, str(exc)) from exc
-
-
 api = NinjaAPI(
     title="Payesh API",
     version="1",
@@ -80,12 +57,6 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     renderer=Utf8JSONRenderer(),
 )
-
-
-class BadParameter(Exception):
-    def __init__(self, parameter: str, detail: str) -> None:
-        super().__init__(detail)
-        self.parameter, self.detail = parameter, detail
 
 
 def _error(request: HttpRequest, status: int, detail: str, parameter: str | None) -> HttpResponse:
@@ -325,6 +296,6 @@ def batches(request: HttpRequest, params: Query[BatchesParams]) -> Any:
 
 
 api.add_router("/indicators", indicators_router)  # /api/indicators: payesh.indicators over HTTP
-from payesh.api.strategy import router as strategy_router  # noqa: E402  (it uses ApiTokenAuth defined above)
+from payesh.api.strategy import router as strategy_router  # noqa: E402
 
 api.add_router("/strategy", strategy_router)  # /api/strategy: the strategic document (token)

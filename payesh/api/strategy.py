@@ -17,7 +17,7 @@ from django.utils.translation import get_language, override
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from payesh.api.api import ApiTokenAuth, BadParameter
+from payesh.api.auth import ApiTokenAuth, BadParameter
 from payesh.strategy import selectors
 from payesh.strategy.models import Document, Version
 

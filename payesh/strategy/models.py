@@ -34,6 +34,13 @@ def _fa() -> bool:
     return (get_language() or "fa").startswith("fa")
 
 
+
+# KPI status labels (the rule that picks one lives in selectors.kpi_status).
+STATUS_LABELS = {
+    "on_track": _("on track"), "at_risk": _("at risk"),
+    "off_track": _("off track"), "no_data": _("no data"),
+}
+
 class Bilingual(models.Model):
     """A title in both languages; ``title`` picks the interface language (English when Persian is empty)."""
 
@@ -314,8 +321,6 @@ class KpiSnapshot(models.Model):
 
     @property
     def status_label(self) -> str:
-        from payesh.strategy.selectors import STATUS_LABELS
-
         return str(STATUS_LABELS.get(self.status, self.status))
 
 

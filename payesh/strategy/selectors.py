@@ -22,6 +22,7 @@ from payesh.core.review import ReviewStatus
 from payesh.reference.models import Agency
 from payesh.strategy.kpis import SOURCES, KpiValue
 from payesh.strategy.models import (
+    STATUS_LABELS,
     Action,
     Direction,
     Document,
@@ -104,10 +105,6 @@ class KpiEvaluation:
         return 100.0 * (self.value.actual - self.value.previous) / self.value.previous
 
 
-STATUS_LABELS = {
-    "on_track": gettext_lazy("on track"), "at_risk": gettext_lazy("at risk"),
-    "off_track": gettext_lazy("off track"), "no_data": gettext_lazy("no data"),
-}
 
 
 def kpi_status(attainment: float | None) -> str:

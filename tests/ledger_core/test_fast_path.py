@@ -138,3 +138,33 @@ def test_date_past_tomorrow_is_caught_on_fast_path(tmp_path: Path, lake: Lake) -
     rows[590]["declaration_date"] = (dt.date.today() + dt.timedelta(days=5)).isoformat()
     result = ingest(write_csv(tmp_path / "future.csv", rows), lake=lake, codes=CODES)
     assert (592, "date_out_of_range") in {(i.row, i.rule) for i in result.issues}
+
+
+def test_a_later_line_in_windows_1256_names_the_row_and_the_encoding_found(tmp_path: Path, lake: Lake) -> None:
+    """Past the head the encoding sniffer reads, a Windows-1256 line is found by DuckDB's scan; the
+    message names the row and the encoding, not DuckDB's 'not utf-8 encoded'."""
+    path = write_csv(tmp_path / "mixed.csv", [good_row(i) for i in range(6000)])
+    lines = path.read_bytes().split(b"\n")
+    assert len(b"\n".join(lines[:5000])) > 256 * 1024  # past the sniffed head
+    lines[5000] = lines[5000].replace(b"PAK", "ايران".encode("cp1256"), 1)
+    path.write_bytes(b"\n".join(lines))
+    result = ingest(path, lake=lake, codes=CODES)
+    assert result.status == "rejected" and lake.batches() == []
+    mixed = [i for i in result.issues if i.rule == "encoding_mixed"]
+    assert [i.row for i in mixed] == [5001]
+    assert "Windows-1256" in mixed[0].message_en and "UTF-8" in mixed[0].message_en
+    assert "\\xc7" in (mixed[0].value or "")
+    assert not [i for i in result.issues if i.rule == "row_malformed"]
+
+
+def test_a_line_over_the_size_bound_names_the_cell_limit_setting(tmp_path: Path, lake: Lake,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAYESH_LEDGER_MAX_CELL_CHARS", "1000")
+    rows = [good_row(i) for i in range(50)]
+    rows[40]["declaration_id"] = "X" * 2_100_000  # over DuckDB's 2,000,000-byte line bound
+    result = ingest(write_csv(tmp_path / "long.csv", rows), lake=lake, codes=CODES)
+    assert result.status == "rejected" and lake.batches() == []
+    long = [i for i in result.issues if i.rule == "cell_too_long"]
+    assert [(i.row, i.column) for i in long] == [(42, "(row)")]  # refused by the scan, named by us
+    assert "PAYESH_LEDGER_MAX_CELL_CHARS" in long[0].message_en and "1,000" in long[0].message_en
+    assert "Maximum line size" not in " ".join(i.message_en for i in result.issues)

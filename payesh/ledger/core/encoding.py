@@ -63,5 +63,24 @@ def detect_encoding(head: bytes) -> str:
     return best.encoding
 
 
+def line_encoding(line: bytes) -> str:
+    """A reader's name for the encoding one line's bytes are in (for the message about a file that
+    mixes encodings): UTF-8, Windows-1256 (Persian Windows), else charset-normalizer's guess."""
+    try:
+        line.decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = line.decode("cp1256")
+        non_ascii = [c for c in text if ord(c) > 127]
+        if non_ascii and sum("\u0600" <= c <= "\u06ff" or c in "\u200c\u200f" for c in non_ascii) / len(non_ascii) > 0.6:
+            return "Windows-1256"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(line).best()
+    return best.encoding if best is not None else "unknown"
+
+
 def decode_head(head: bytes, encoding: str) -> str:
     return head.decode(encoding, errors="ignore")

@@ -211,10 +211,10 @@ rule("encoding_utf16", "error",
      "The file is encoded as {value}; save it as UTF-8 (CSV UTF-8 in Excel) and load it again.",
      "رمزگذاری فایل {value} است؛ آن را با UTF-8 ذخیره کنید (CSV UTF-8 در اکسل) و دوباره بارگذاری کنید.")
 rule("encoding_mixed", "error",
-     "The file reads as {encoding}, but this row holds bytes that are not {encoding} ({value}); "
+     "The file reads as {encoding}, but this row holds bytes that are not {encoding} but {found} ({value}); "
      "the file mixes encodings. Save the whole file as UTF-8.",
-     "فایل با رمزگذاری {encoding} خوانده می‌شود ولی این سطر بایت‌هایی دارد که {encoding} نیستند ({value})؛ "
-     "رمزگذاری‌ها در فایل مخلوط شده‌اند. کل فایل را با UTF-8 ذخیره کنید.")
+     "فایل با رمزگذاری {encoding} خوانده می‌شود ولی این سطر بایت‌هایی دارد که {encoding} نیستند و {found} "
+     "هستند ({value})؛ رمزگذاری‌ها در فایل مخلوط شده‌اند. کل فایل را با UTF-8 ذخیره کنید.")
 rule("sheet_choose", "error",
      "The table was looked for on sheet '{value}'. The workbook's sheets: {sheets}. If the data are on "
      "another sheet, choose it with `payesh ingest --sheet NAME` or the Sheet field of the upload page.",

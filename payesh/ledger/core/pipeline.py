@@ -21,7 +21,9 @@ import pyarrow.parquet as pq
 
 from .codes import ReferenceCodes
 from .dates import sql_nowruz_macro
+from .encoding import line_encoding
 from .issues import Issue, make_issue, rules
+from .limits import Limits, variable_of
 from .lake import BatchRecord, Lake, LakeError, duckdb_connect, fact_expressions, now_iso
 from .readers import FileRejected, ReadContext, Reader, get_reader, line_numbers, sniff
 from .readers.base import ROW_COLUMN
@@ -154,8 +156,28 @@ def _stage_raw(reader: Reader, path: Path, codes: ReferenceCodes, context: ReadC
     return rows
 
 
-def _reject_issues(con: duckdb.DuckDBPyConnection, date_columns: set[str]) -> tuple[list[Issue], list[int]]:
-    """Issues and line numbers from DuckDB's rejected CSV lines (typed fast path)."""
+def _max_line_bytes(limits: Limits, columns: int) -> int:
+    """DuckDB's ``max_line_size`` for a typed scan: the longest line whose every cell keeps the cell
+    limit (4 bytes a character, quotes and delimiter), at least DuckDB's own default. A longer
+    line must hold a cell over the limit, so refusing it names PAYESH_LEDGER_MAX_CELL_CHARS."""
+    return max(2_000_000, columns * (4 * limits.max_cell_chars + 3))
+
+
+def _line_bytes(path: Path, number: int, bound: int) -> bytes:
+    """Physical line ``number`` (1-based) of ``path``, read with a bound (never a whole long line)."""
+    with open(path, "rb") as handle:
+        for _ in range(number - 1):
+            while (part := handle.readline(bound)) and not part.endswith(b"\n"):
+                pass
+        return handle.readline(bound)
+
+
+def _reject_issues(con: duckdb.DuckDBPyConnection, date_columns: set[str], path: Path | None,
+                   limits: Limits) -> tuple[list[Issue], list[int]]:
+    """Issues and line numbers from DuckDB's rejected CSV lines (typed fast path).
+
+    DuckDB's own wording is replaced where it does not tell a clerk what to do: bytes in another
+    encoding name the encoding found, a line over the size bound names the cell limit's setting."""
     issues: list[Issue] = []
     lines: set[int] = set()
     # DuckDB reports a short row once per missing column: keep the first report per line.
@@ -172,6 +194,18 @@ def _reject_issues(con: duckdb.DuckDBPyConnection, date_columns: set[str]) -> tu
         elif kind == "MISSING COLUMNS":
             issues.append(make_issue("row_truncated", row=int(line), value=csv_line,
                                      detail=message.replace("Expected Number of Columns: ", "expected ")))
+        elif kind in ("INVALID ENCODING", "INVALID UNICODE") and path is not None:
+            text = _line_bytes(path, int(line), 4 * limits.max_cell_chars + 4096)
+            try:
+                text.decode("utf-8")
+                bad = text[:60]
+            except UnicodeDecodeError as error:
+                bad = text[max(error.start - 10, 0):error.end + 10]
+            issues.append(make_issue("encoding_mixed", row=int(line), value=repr(bad)[2:-1], encoding="UTF-8",
+                                     found=line_encoding(text)))
+        elif kind == "LINE SIZE OVER MAXIMUM":
+            issues.append(make_issue("cell_too_long", row=int(line), column="(row)", value=csv_line[:100],
+                                     d1=f"{limits.max_cell_chars:,}", d2=variable_of("max_cell_chars")))
         else:
             issues.append(make_issue("row_malformed", row=int(line), value=csv_line, detail=message))
     return issues, sorted(lines)
@@ -293,6 +327,7 @@ class RawInput:
     types: dict[str, str]  # canonical column → DuckDB type as read
     has_row: bool  # carries ``_row`` (file row numbers); else rows are numbered from the CSV lines
     typed_scan: bool  # the typed fast path is possible (DuckDB parses the CSV itself)
+    scan_path: Path | None = None  # the CSV DuckDB scans (typed fast path), for messages about its lines
 
 
 @dataclass(frozen=True)
@@ -356,9 +391,10 @@ def _read_input(job: LoadJob, con: duckdb.DuckDBPyConnection) -> RawInput:
         columns = "{" + ", ".join(f"{_quote(n)}: {_quote(t)}" for n, t in scan.columns.items()) + "}"
         relation = (f"read_csv({_quote(str(scan.path))}, header = true, auto_detect = false, "
                     f"delim = ',', quote = '\"', escape = '\"', columns = {columns}, "
+                    f"max_line_size = {_max_line_bytes(job.context.limits, len(scan.columns))}, "
                     f"store_rejects = true)")
         types = {n: t for n, t in scan.columns.items() if not n.startswith("_extra_")}
-        raw = RawInput(relation=relation, types=types, has_row=False, typed_scan=True)
+        raw = RawInput(relation=relation, types=types, has_row=False, typed_scan=True, scan_path=scan.path)
     else:
         staged = job.staging / "raw.parquet"
         if _stage_raw(job.reader, job.path, job.codes, job.context, staged, job.report) == 0 \
@@ -411,7 +447,7 @@ def _normalise(job: LoadJob, con: duckdb.DuckDBPyConnection, raw: RawInput, over
     if lean:
         select = lean_sql(raw.relation, raw.types, default_revision=job.context.hs_revision)
         con.execute(f"COPY ({select}) TO {norm_sql} (FORMAT parquet)")
-        pre_issues, reject_lines = _reject_issues(con, date_columns)
+        pre_issues, reject_lines = _reject_issues(con, date_columns, raw.scan_path, job.context.limits)
         # Flush the facts to disk while validation reads them (commit fsyncs them anyway).
         syncing = ThreadPoolExecutor(1, thread_name_prefix="payesh-fsync")
         syncing.submit(_fsync_file, norm)
@@ -434,7 +470,7 @@ def _normalise(job: LoadJob, con: duckdb.DuckDBPyConnection, raw: RawInput, over
                                has_row=raw.has_row, convention=numbers.convention)
         con.execute(f"COPY ({select}) TO {norm_sql} (FORMAT parquet)")
         if raw.typed_scan and not reject_lines and not pre_issues:
-            pre_issues, reject_lines = _reject_issues(con, date_columns)
+            pre_issues, reject_lines = _reject_issues(con, date_columns, raw.scan_path, job.context.limits)
     return Normalised(path=norm, lean=lean, columns=pq.read_schema(norm).names,
                       rows=pq.ParquetFile(norm).metadata.num_rows, pre_issues=pre_issues,
                       reject_lines=reject_lines)

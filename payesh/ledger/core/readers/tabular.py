@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..encoding import HEAD_BYTES, EncodingError, detect_encoding, read_head, utf16_name
+from ..encoding import HEAD_BYTES, EncodingError, detect_encoding, line_encoding, read_head, utf16_name
 from ..issues import Issue, make_issue
 from ..limits import Limits, limits_from_env, variable_of
 from ..numerals import AMBIGUOUS_FORM
@@ -156,7 +156,7 @@ def file_encoding(path: Path) -> str:
                     first_bad = (number, line[max(error.start - 10, 0):error.end + 10])
         if utf8_text and first_bad is not None:
             raise FileRejected([make_issue("encoding_mixed", row=first_bad[0], value=repr(first_bad[1])[2:-1],
-                                           encoding="UTF-8")])
+                                           encoding="UTF-8", found=line_encoding(lines[first_bad[0] - 1]))])
     return encoding
 
 
@@ -243,7 +243,7 @@ def _csv_failure(path: Path, encoding: str, block_size: int, context: ReadContex
             except UnicodeDecodeError as error:
                 bad = line[max(error.start - 10, 0):error.end + 10]
                 return FileRejected([make_issue("encoding_mixed", row=number, value=repr(bad)[2:-1],
-                                                encoding=encoding.upper())])
+                                                encoding=encoding.upper(), found=line_encoding(line))])
     return FileRejected([make_issue("file_unreadable", detail=message)])
 
 
