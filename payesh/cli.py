@@ -186,17 +186,18 @@ def serve_command(
         # Before Django reads the settings: the production rules (SECRET_KEY, whitenoise) apply here too.
         os.environ["PAYESH_SERVER"] = "production"
     _django()
+    from payesh.serving import ServeError, migrations_check, production_prepare, serve_production
+
+    try:
+        migrations_check()
+    except ServeError as exc:
+        console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(2) from exc
     settle_at_startup(console)  # what a crash left: dead loads, orphan files (`payesh ledger check`)
     if not production:
         _serve(host, port, with_worker=worker)
         return
-    from payesh.serving import ServeError, production_prepare, serve_production
-
-    try:
-        production_prepare(console)
-    except ServeError as exc:
-        console.print(f"[bold red]{exc}[/]")
-        raise typer.Exit(2) from exc
+    production_prepare(console)
     console.print(f"[bold]Serving on http://{host}:{port}[/] with gunicorn — SIGTERM or Ctrl+C stops it.")
     code = serve_production(host=host, port=port, workers=workers, timeout=timeout, with_worker=worker,
                             echo=lambda text: console.print(f"[green]✓[/] {text}"))

@@ -160,11 +160,9 @@ class ServeError(Exception):
     """The production server cannot start; the message says what to do."""
 
 
-def production_prepare(console: Any) -> None:
-    """Refuse to start on a database that is not migrated; run the system checks; collect the static files
-    (hashed names, gzip and brotli copies)."""
+def migrations_check() -> None:
+    """Refuse to serve a database that is not migrated (every later step would fail with a traceback)."""
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
@@ -174,6 +172,13 @@ def production_prepare(console: Any) -> None:
         raise ServeError(f"The database {settings.DATABASES['default']['NAME']} has {len(pending)} migrations not "
                          "applied (first: {}). Run `payesh init` (or `payesh manage migrate`) first.".format(
                              pending[0][0]))
+
+
+def production_prepare(console: Any) -> None:
+    """Run the system checks; collect the static files (hashed names, gzip and brotli copies)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
     with console.status("Checking the configuration and collecting the static files…"):
         call_command("check", fail_level="ERROR")
         call_command("collectstatic", interactive=False, verbosity=0)

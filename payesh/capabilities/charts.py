@@ -77,11 +77,17 @@ def county_map(overview: pd.DataFrame, language: str) -> str:
         marker={"size": size, "color": PALETTE[0], "opacity": 0.7, "line": {"width": 1, "color": "#ffffff"}}))
     x_axis = _number_axis(frame["lon"].tolist(), language, _("Longitude (°E)"), decimals=0)
     y_axis = _number_axis(frame["lat"].tolist(), language, _("Latitude (°N)"), decimals=0)
-    figure.update_layout(**layout(language, height=520, margin={"l": 60, "r": 60, "t": 20, "b": 50},
+    # Degrees on every tick: the axes read as coordinates even where a title has no room (phones).
+    for axis in (x_axis, y_axis):
+        axis["ticktext"] = [f"{t}°" for t in axis["ticktext"]]  # type: ignore[attr-defined]
+    rtl = is_persian(language)
+    # The latitude axis (and its title) stands on the reading side: room for both there.
+    figure.update_layout(**layout(language, height=520, margin={"l": 20 if rtl else 80, "r": 80 if rtl else 20,
+                                                                "t": 20, "b": 60},
                                   plot_bgcolor="#f3f1ec", showlegend=False),
                          xaxis={**x_axis, "showgrid": True, "gridcolor": "#e2ded5"},
                          yaxis={**y_axis, "showgrid": True, "gridcolor": "#e2ded5", "scaleanchor": "x",
-                                "scaleratio": 1.1, "side": "right" if is_persian(language) else "left"})
+                                "scaleratio": 1.1, "side": "right" if rtl else "left"})
     return figure_json(figure)
 
 

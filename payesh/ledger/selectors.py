@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 from django.db.models import QuerySet
 
 from payesh.core.exporters import export
+from payesh.ledger.core.issues import Issue
 from payesh.ledger.core.report import REPORT_COLUMNS
 from payesh.ledger.core.schema import INPUT_COLUMNS
 from payesh.ledger.core.templates_data import EXAMPLE_ROWS
@@ -26,13 +29,18 @@ def batch_issues(batch: Batch) -> QuerySet[BatchIssue]:
 
 
 def batch_report(batch: Batch, fmt: str) -> tuple[str, str, bytes]:
-    """The validation report of a batch as (filename, mimetype, bytes); fmt is csv or xlsx.
+    """The validation report of a batch as (filename, mimetype, bytes); fmt is csv or xlsx."""
+    return issues_report(batch.issues.all(), fmt, stem=f"payesh-report-{batch.id}")
+
+
+def issues_report(issues: Iterable[BatchIssue | Issue], fmt: str, *, stem: str) -> tuple[str, str, bytes]:
+    """Validation findings (recorded, or straight from the ledger core) as a download.
 
     Written by the site's one exporter (payesh.core.exporters), which keeps a cell value such as
     ``=HYPERLINK(…)`` copied from a bad file from becoming a live formula in the report."""
     frame = pd.DataFrame([{c: getattr(i, c) if getattr(i, c) != "" else None for c in REPORT_COLUMNS}
-                          for i in batch.issues.all()], columns=list(REPORT_COLUMNS))
-    file = export([("issues", frame)], fmt, stem=f"payesh-report-{batch.id}")
+                          for i in issues], columns=list(REPORT_COLUMNS))
+    file = export([("issues", frame)], fmt, stem=stem)
     return file.filename, file.mimetype, file.content
 
 

@@ -20,8 +20,6 @@ from payesh.ledger.core import (
     LakeError,
     duckdb_connect,
     ingest,
-    issues_to_csv,
-    issues_to_xlsx,
     rebuild,
 )
 from payesh.ledger.core.schema import FACT_LAYOUT, STORED_COLUMNS
@@ -114,10 +112,15 @@ def test_row_rules_report_the_users_row_numbers(tmp_path: Path, lake: Lake) -> N
     duplicate = next(i for i in result.issues if i.rule == "duplicate_in_file")
     assert "row 17" in duplicate.message_en
     assert all(i.message_fa and i.message_en for i in result.issues)
-    csv_bytes = issues_to_csv(result.issues)
-    assert csv_bytes.startswith("\ufeff".encode()) and b"hs_unknown" in csv_bytes
-    sheet = openpyxl.load_workbook(io.BytesIO(issues_to_xlsx(result.issues, persian_headers=True))).active
-    assert sheet.cell(1, 1).value == "سطر" and sheet.max_row == len(result.issues) + 1
+    # The report download goes through the site's one exporter (payesh.core.exporters).
+    from payesh.ledger.selectors import issues_report
+
+    name, _, csv_bytes = issues_report(result.issues, "csv", stem="report")
+    assert name == "report.csv" and b"hs_unknown" in csv_bytes
+    name, _, xlsx_bytes = issues_report(result.issues, "xlsx", stem="report")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes)).active
+    assert name == "report.xlsx" and sheet.cell(1, 1).value == "row" and sheet.max_row == len(result.issues) + 1
+    assert {sheet.cell(r, 4).value for r in range(2, sheet.max_row + 1)} >= {"hs_unknown", "duplicate_in_file"}
 
 
 def test_type_errors_on_fast_path_keep_row_numbers(tmp_path: Path, lake: Lake) -> None:
@@ -378,14 +381,16 @@ def test_garbage_collection_removes_orphans(tmp_path: Path, lake: Lake) -> None:
 
 @pytest.mark.parametrize("persian", [False, True])
 def test_downloadable_templates_load(tmp_path: Path, lake: Lake, persian: bool) -> None:
-    from payesh.ledger.core.templates_data import template_csv, template_xlsx
+    from payesh.ledger.selectors import canonical_template
+
+    language = "fa" if persian else "en"
 
     codes = make_codes()
     codes = type(codes)(**{**codes.__dict__, "hs_codes": {"HS22": frozenset({"252329", "080410"})},
                            "customs_offices": codes.customs_offices | {"MILAK"},
                            "border_markets": codes.border_markets | {"BM_MILAK"}})
-    (tmp_path / "t.csv").write_bytes(template_csv(persian_headers=persian))
-    (tmp_path / "t.xlsx").write_bytes(template_xlsx(persian_headers=persian))
+    (tmp_path / "t.csv").write_bytes(canonical_template("csv", language)[2])
+    (tmp_path / "t.xlsx").write_bytes(canonical_template("xlsx", language)[2])
     assert ingest(tmp_path / "t.csv", lake=lake, codes=codes).status == "loaded"
     second = Lake(tmp_path / "lake2")
     result = ingest(tmp_path / "t.xlsx", lake=second, codes=codes)

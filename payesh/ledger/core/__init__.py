@@ -11,7 +11,6 @@ from .lake import BatchRecord, Lake, LakeError, duckdb_connect
 from .pipeline import IngestResult, ingest, rebuild
 from .readers import REGISTRY as READERS
 from .readers import FileRejected, Reader, register
-from .report import issues_to_csv, issues_to_xlsx
 from .schema import (
                      CHANNELS,
                      FACT_COLUMNS,
@@ -43,8 +42,6 @@ __all__ = [
                      "ReferenceCodes",
                      "duckdb_connect",
                      "ingest",
-                     "issues_to_csv",
-                     "issues_to_xlsx",
                      "rebuild",
                      "register",
                      "rules",

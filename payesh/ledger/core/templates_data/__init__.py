@@ -1,11 +1,7 @@
-"""Downloadable canonical template: CSV and XLSX, English or Persian headers, with example rows."""
+"""Example rows of the canonical layout. The downloadable template (CSV and XLSX, English or Persian
+headers) is written from them by payesh.core.exporters (payesh.ledger.selectors.canonical_template)."""
 
 from __future__ import annotations
-
-import csv
-import io
-
-from ..schema import INPUT_COLUMNS
 
 EXAMPLE_ROWS = [
     {"flow": "export", "declaration_date": "2023-10-07", "declaration_id": "1402-000123", "line_no": 1,
@@ -17,37 +13,3 @@ EXAMPLE_ROWS = [
      "hs_code": "080410", "hs_revision": "HS22", "net_weight_kg": 2000, "value_usd": 1800,
      "transport_mode": "road"},
 ]
-
-
-def _headers(persian: bool) -> list[str]:
-    return [c.header_fa if persian else c.name for c in INPUT_COLUMNS]
-
-
-def template_csv(*, persian_headers: bool = False) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(_headers(persian_headers))
-    for row in EXAMPLE_ROWS:
-        writer.writerow([row.get(c.name, "") for c in INPUT_COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def template_xlsx(*, persian_headers: bool = False) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "data"
-    sheet.sheet_view.rightToLeft = persian_headers
-    sheet.append(_headers(persian_headers))
-    for row in EXAMPLE_ROWS:
-        sheet.append([row.get(c.name) for c in INPUT_COLUMNS])
-    for cell in sheet[1]:
-        cell.number_format = "@"
-    notes = workbook.create_sheet("columns")
-    notes.append(["column", "ستون", "required", "description"])
-    for column in INPUT_COLUMNS:
-        notes.append([column.name, column.header_fa, "yes" if column.required else "no", column.description_en])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
