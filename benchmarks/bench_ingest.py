@@ -1,6 +1,6 @@
 """Ingest throughput vs bare DuckDB on the same canonical CSV, and peak RSS of the ingest.
 
-    .venv/bin/python benchmarks/bench_ingest.py --rows 2000000 [--pairs 3]
+    .venv/bin/python benchmarks/bench_ingest.py --rows 2000000 [--pairs 3]   (or BENCH_ROWS=2000000)
 
 Bars: Payesh ingest (validation included) ≥ 60 % of bare DuckDB read_csv → COPY parquet;
 peak RSS of the ingest process ≤ 2 GB. Each side runs in its own child process, so that its
@@ -113,7 +113,8 @@ def run_child(code: str, *args: str) -> tuple[str, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", "2000000")),
+                        help="rows of the generated file (default: $BENCH_ROWS or 2,000,000)")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--pairs", type=int, default=3, help="bare/ingest pairs, interleaved; medians reported")
     args = parser.parse_args()

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +16,7 @@ from tests.ledger.test_ledger_web import GOOD
 
 # The malformed-file corpus's builders (tests/ledger_core imports its helpers as top-level modules).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ledger_core"))
-from corpus import xlsx_file  # noqa: E402
+from corpus import xlsx_file
 
 #: A cover sheet first, the data (3 rows, codes of the test reference tables) on the second sheet,
 #: as offices' workbooks often come.

@@ -23,8 +23,8 @@ from .codes import ReferenceCodes
 from .dates import sql_nowruz_macro
 from .encoding import line_encoding
 from .issues import Issue, make_issue, rules
-from .limits import Limits, variable_of
 from .lake import BatchRecord, Lake, LakeError, duckdb_connect, fact_expressions, now_iso
+from .limits import Limits, variable_of
 from .readers import FileRejected, ReadContext, Reader, get_reader, line_numbers, sniff
 from .readers.base import ROW_COLUMN
 from .readers.tabular import check_input
