@@ -19,7 +19,9 @@ from pathlib import Path
 from payesh.cube.dims import dims_dir, dims_fingerprint
 from payesh.ledger.core.lake import MANIFEST
 
-MAX_ENTRIES = 256  # answers are paged (the API's limit caps each one), so this bounds the memory too
+# Answers are paged (the API's limit caps each one, the explorer asks at most 2000 rows) and pages hold
+# aggregated tables, so the entry count bounds the memory too.
+MAX_ENTRIES = 512
 
 _entries: OrderedDict[Hashable, object] = OrderedDict()
 _lock = threading.Lock()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -95,9 +95,18 @@ def warm() -> None:
 
 
 def run(query: CubeQuery) -> CubeResult:
-    """Answer a query with the configured engine (``PAYESH_ENGINE``) over the configured lake."""
+    """Answer a query with the configured engine (``PAYESH_ENGINE``) over the configured lake.
+
+    Answers are kept per lake version (``payesh.cube.cache``): a page asks some questions several times
+    (the months held, the same total for a sentence and a chart), and a batch change makes every kept
+    answer unreachable, so a stale number is never returned. Each caller gets its own copy of the frame,
+    so one caller's edits cannot leak into another's answer.
+    """
+    from payesh.cube.cache import answer_cached  # here, not at the top: cache imports the ledger's lake
+
     engine, lake = configured()
-    return run_on(engine, query, lake)
+    kept = answer_cached(("cube.run", query), lambda: run_on(engine, query, lake))
+    return replace(kept, frame=kept.frame.copy())
 
 
 def facts(query: CubeQuery, *, limit: int = 100, offset: int = 0) -> tuple[pd.DataFrame, int]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -15,10 +16,12 @@ from payesh.core import charts
 from payesh.core.pagekit import Chart, PageData, table_download
 from payesh.core.permissions import fact_access
 from payesh.cube import CUBE, CubeError, CubeQuery, facts, run
+from payesh.cube.cache import answer_cached
 from payesh.ledger.selectors import demo_data_loaded
 from payesh.monitoring import explorer as explorer_kit
 from payesh.monitoring import selectors
 from payesh.monitoring.filters import SESSION_KEY, Coverage, FilterError, PageFilters, coverage, page_filters
+from payesh.reference.models import BorderMarket, County
 
 PAGES = [
     ("monitoring:overview", "overview"),
@@ -40,8 +43,24 @@ def _context(request: HttpRequest, page: str, cover: Coverage) -> dict[str, Any]
             "filters_qs": "&".join(f"{k}={v}" for k, v in remembered.items())}
 
 
+def page_data(page: str, filters: PageFilters, build: Callable[[PageFilters], PageData],
+              variant: tuple[str, ...] = ()) -> PageData:
+    """The page's content (tables, chart JSON, sentences), built once per lake version.
+
+    Keyed by everything the content depends on besides the lake: page, its own parameters
+    (``variant``), the normalised filters, region and language. Nothing of the person asking is in it
+    (name, menu, CSRF token are rendered per request), so every user may share the entry. A batch
+    committed or withdrawn, or dimension tables republished, changes the lake version in the key
+    (``payesh.cube.cache.lake_version``), so the next request rebuilds: never a stale number.
+    """
+    key = ("monitoring.page", page, variant, tuple(sorted(filters.as_dict().items())), filters.region,
+           get_language() or "fa")
+    return answer_cached(key, lambda: build(filters))
+
+
 def _page(request: HttpRequest, page: str, template: str, build: Callable[[PageFilters], PageData],
-          extra_hidden: tuple[tuple[str, str], ...] = ()) -> HttpResponse:
+          extra_hidden: tuple[tuple[str, str], ...] = (),
+          reference: Callable[[str], tuple[str, ...]] | None = None) -> HttpResponse:
     cover = coverage()
     context = _context(request, page, cover)
     if cover.last is None:
@@ -51,7 +70,8 @@ def _page(request: HttpRequest, page: str, template: str, build: Callable[[PageF
     except FilterError as exc:
         return render(request, template, {**context, "error": exc}, status=400)
     context["filters_qs"] = filters.params()
-    data = build(filters)
+    variant = tuple(f"{k}={v}" for k, v in extra_hidden) + (reference(filters.region) if reference else ())
+    data = page_data(page, filters, build, variant)
     response = table_download(request, data.tables, stem_parts=selectors._stem(filters))
     if response is not None:
         return response
@@ -79,12 +99,30 @@ def products(request: HttpRequest) -> HttpResponse:
                  lambda f: selectors.products_data(f, level, parent), hidden)
 
 
+def _reference_version(region: str, *, markets: bool = False, counties: bool = False) -> tuple[str, ...]:
+    """The database reference rows a page shows besides cube numbers (border markets, county seats).
+
+    They are edited in the admin without a lake change, so the rows themselves (a few dozen, one query
+    each) join the page's cache key: an edit shows on the next request.
+    """
+    parts: list[object] = []
+    if markets:
+        parts.append(list(BorderMarket.objects.filter(province_id=region).order_by("code").values_list(
+            *(f.attname for f in BorderMarket._meta.concrete_fields), "partner__name_en", "partner__name_fa",
+            "county__name_en", "county__name_fa")))
+    if counties:
+        parts.append(list(County.objects.filter(province_id=region).order_by("code").values_list()))
+    return (hashlib.sha256(repr(parts).encode()).hexdigest(),) if parts else ()
+
+
 def offices(request: HttpRequest) -> HttpResponse:
-    return _page(request, "offices", "monitoring/offices.html", selectors.offices_data)
+    return _page(request, "offices", "monitoring/offices.html", selectors.offices_data,
+                 reference=lambda region: _reference_version(region, markets=True))
 
 
 def origin(request: HttpRequest) -> HttpResponse:
-    return _page(request, "origin", "monitoring/origin.html", selectors.origin_data)
+    return _page(request, "origin", "monitoring/origin.html", selectors.origin_data,
+                 reference=lambda region: _reference_version(region, counties=True))
 
 
 # ------------------------------------------------------------------ explorer and fact rows

@@ -71,7 +71,12 @@ def test_reference_pages_are_browsable_by_anyone(client) -> None:
     assert page.status_code == 200
     assert "زاهدان" in page.content.decode()
     search = client.get(reverse("reference:table", args=["hs"]), {"q": "0804", "revision": "HS12"})
-    assert "080410" in search.content.decode()
+    # Persian pages show codes in Persian digits, with the Persian name beside them.
+    assert "۰۸۰۴۱۰" in search.content.decode()
+    assert "خرما" in search.content.decode()
+    english = client.get(reverse("reference:table", args=["hs"]), {"q": "0804", "revision": "HS12"},
+                         HTTP_ACCEPT_LANGUAGE="en", headers={"Cookie": "payesh_language=en"})
+    assert "080410" in english.content.decode()
     assert client.get("/reference/nonexistent/").status_code == 404
 
 
