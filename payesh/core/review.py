@@ -47,6 +47,11 @@ REASON_LABELS: dict[str, Promise] = {
 }
 
 
+def reason_labels_register(labels: dict[str, Promise]) -> None:
+    """Let an app name its own history reasons (the text its services record) in both languages."""
+    REASON_LABELS.update(labels)
+
+
 class ReviewError(ValidationError):
     """A transition the workflow refuses (wrong status, missing reason); the message is translated."""
 

@@ -13,4 +13,14 @@ class StrategyConfig(AppConfig):
 
     def ready(self) -> None:
         # KPI sources register themselves (a third source joins the same registry); rules register perms.
+        from payesh.core.review import reason_labels_register
         from payesh.strategy import kpis, rules  # noqa: F401
+
+        # The reasons services.py records when a version changes status, read in the page's language.
+        reason_labels_register({
+            "consultation opened": _("Consultation opened"),
+            "approval requested": _("approval requested"),
+            "superseded": _("Superseded"),
+            "approved by the working group": _("Approved by the working group"),
+            "changes requested by the working group": _("Changes requested by the working group"),
+        })
