@@ -141,7 +141,10 @@ def page_filters(params: Mapping[str, str], cover: Coverage,
     flow = choice("flow", ("export", "import"), "export")
     filters = PageFilters(year=year, months=months, scope=scope, region=settings.PAYESH_REGION,  # type: ignore[arg-type]
                           flow=flow)
-    if session is not None and remembered != filters.as_dict():
+    # A first visit on the defaults stores nothing: the defaults are derived again next time (and follow
+    # the lake when a new month arrives), and not writing spares a session row per anonymous page view.
+    defaults = {"year": default_year, "months": default_months, "scope": "through", "flow": "export"}
+    if session is not None and remembered != filters.as_dict() and (remembered or filters.as_dict() != defaults):
         session[SESSION_KEY] = filters.as_dict()
     return filters
 

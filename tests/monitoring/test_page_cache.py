@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils.translation import get_language
 
@@ -18,6 +19,7 @@ from payesh.cube.cache import answer_cache_clear
 from payesh.ledger.demo_data import generate
 from payesh.ledger.services import batch_ingest, batch_withdraw
 from payesh.monitoring import selectors
+from payesh.monitoring.filters import SESSION_KEY
 
 # The module, not the package's ``run`` function of the same name.
 cube_run = importlib.import_module("payesh.cube.run")
@@ -70,7 +72,7 @@ def test_a_second_request_for_the_same_page_asks_the_cube_nothing(client, ledger
     second = client.get(reverse(f"monitoring:{page}"), {"year": "1402", "months": "6"})
     assert second.status_code == 200
     assert cube_calls == []
-    assert _without_per_request_tokens(second.content) == _without_per_request_tokens(first.content)  # the same page, token aside
+    assert _without_per_request_tokens(second.content) == _without_per_request_tokens(first.content)
 
 
 @pytest.mark.django_db
@@ -149,3 +151,13 @@ def test_the_page_for_another_user_shows_their_own_name(client, ledger, analyst,
     assert cube_calls == []  # the content is shared ...
     assert "Frank" in second and "Bob" not in second  # ... the person is not
 
+
+
+@pytest.mark.django_db
+def test_a_first_visit_on_the_defaults_writes_no_session_but_a_choice_is_remembered(client, ledger) -> None:
+    client.get(reverse("monitoring:overview"))
+    assert Session.objects.count() == 0  # nothing to remember: no session row per anonymous view
+    client.get(reverse("monitoring:overview"), {"year": "1401", "months": "3"})
+    assert client.session[SESSION_KEY] == {"year": 1401, "months": 3, "scope": "through", "flow": "export"}
+    partners = client.get(reverse("monitoring:partners"))
+    assert partners.context["filters"].year == 1401 and partners.context["filters"].months == 3
