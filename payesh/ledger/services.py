@@ -5,6 +5,7 @@ The web upload (through a background task) and `payesh ingest` call these same f
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from payesh.ledger.runner import Runner
 from payesh.reference import models as ref
 from payesh.reference.country_codes import area_codes, source_country_map
 
+logger = logging.getLogger(__name__)
+
 ProgressFn = Callable[[int, int | None, str], None]
 
 
@@ -39,10 +42,23 @@ def lake_open() -> Lake:
     return Lake(Path(settings.PAYESH_LAKE))
 
 
+# Apps above the ledger that keep figures derived from the lake (e.g. the strategy's KPI history) register
+# here, in their AppConfig.ready(); the ledger calls them after every change and imports none of them.
+LAKE_LISTENERS: list[Callable[[], object]] = []
+
+
+def lake_listener_register(listener: Callable[[], object]) -> None:
+    if listener not in LAKE_LISTENERS:
+        LAKE_LISTENERS.append(listener)
+
+
 def lake_changed() -> None:
     """After a batch is committed, withdrawn or restored: the writer's side of the cube (rollups,
     the PostgreSQL copy) is rebuilt now, so that no read ever has to; a lake without dimension
-    tables yet (a new lake folder) gets them from the one publisher."""
+    tables yet (a new lake folder) gets them from the one publisher; then the registered listeners run.
+
+    The batch is already committed when a listener runs, so a failing listener does not undo or fail
+    the load: its error is logged with its traceback, and the listener's own command repeats it."""
     from payesh.cube import cube_refresh
     from payesh.cube.dims import dims_dir, dims_published
     from payesh.reference.services import dimensions_publish
@@ -51,6 +67,12 @@ def lake_changed() -> None:
         dimensions_publish()  # refreshes the cube too
     else:
         cube_refresh()
+    for listener in LAKE_LISTENERS:
+        try:
+            listener()
+        except Exception:  # the load stands; the error goes to the log, never silently
+            logger.exception("After a ledger change, %s failed; run it again by its own command.",
+                             getattr(listener, "__qualname__", listener))
 
 
 def reference_codes() -> ReferenceCodes:

@@ -14,8 +14,12 @@ class StrategyConfig(AppConfig):
     def ready(self) -> None:
         # KPI sources register themselves (a third source joins the same registry); rules register perms.
         from payesh.core.review import reason_labels_register
+        from payesh.ledger.services import lake_listener_register
+        from payesh.strategy.services import kpis_recompute_all
         from payesh.strategy import kpis, rules  # noqa: F401
 
+        # A load, withdrawal or restore re-computes the KPI history (a revised number is a new line).
+        lake_listener_register(kpis_recompute_all)
         # The reasons services.py records when a version changes status, read in the page's language.
         reason_labels_register({
             "consultation opened": _("Consultation opened"),

@@ -590,6 +590,15 @@ def kpi_history_rebuild(*, kpi: Kpi) -> int:
     return sum(kpi_snapshot_record(kpi=kpi, year=year, months=m) is not None for m in range(1, last + 1))
 
 
+def kpis_recompute_all() -> int:
+    """Every KPI of the versions still in force (not superseded) adds to its monthly history what changed.
+
+    Called by the ledger after every load, withdrawal or restore (registered in ``StrategyConfig.ready``),
+    and by ``payesh manage strategy_recompute``."""
+    return sum(version_kpis_recompute(user=None, version=v)
+               for v in Version.objects.exclude(status=VersionStatus.SUPERSEDED))
+
+
 def version_kpis_recompute(*, user: User | None, version: Version) -> int:
     if user is not None:
         _require(user, "strategy.recompute_kpi", version)

@@ -135,3 +135,25 @@ def test_reported_kpi_takes_the_last_accepted_report_of_its_agency(doc, analyst,
     assert evaluation.value.report_id == first.pk
     assert evaluation.target_period == 40  # a share is not pro-rated
     assert evaluation.status == "off_track"  # 30 / 40 = 0.75
+
+
+def test_a_new_load_adds_to_the_kpi_history_without_a_command(doc, analyst, tmp_path) -> None:
+    from payesh.ledger import services as ledger
+    from tests.api.conftest import LEDGER
+
+    assert services.kpi_history_rebuild(kpi=doc.k1) == 10
+    before = doc.k1.snapshots.filter(year=1402, months=10).count()
+    # One more export to Pakistan in Dey 1402 (month 10): a new declaration in a new file.
+    lines = LEDGER.splitlines()
+    header = lines[0]
+    columns = header.split(",")
+    row = dict(zip(columns, next(line for line in lines if ",D1,1," in line).split(","), strict=True))
+    assert row["flow"] == "export" and row["partner"] == "PAK", row
+    row["declaration_id"], row["line_no"], row["value_usd"] = "EXTRA-1", "1", "1000"
+    path = tmp_path / "extra.csv"
+    path.write_text(header + "\n" + ",".join(row[c] for c in columns) + "\n", encoding="utf-8")
+    batch = ledger.batch_ingest(path=path, user=analyst)
+    assert batch.status == "active", batch.message_en
+    rows = list(doc.k1.snapshots.filter(year=1402, months=10).order_by("computed_at", "id"))
+    assert len(rows) == before + 1
+    assert rows[-1].actual - rows[-2].actual == 1000

@@ -10,8 +10,7 @@ class Command(BaseCommand):
             "(run after a load or a withdrawal, or monthly).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from payesh.strategy.models import Version
-        from payesh.strategy.services import version_kpis_recompute
+        from payesh.strategy.services import kpis_recompute_all
 
-        added = sum(version_kpis_recompute(user=None, version=v) for v in Version.objects.exclude(status="superseded"))
+        added = kpis_recompute_all()
         self.stdout.write(f"{added} KPI history entries added")
