@@ -15,8 +15,8 @@ class StrategyConfig(AppConfig):
         # KPI sources register themselves (a third source joins the same registry); rules register perms.
         from payesh.core.review import reason_labels_register
         from payesh.ledger.services import lake_listener_register
-        from payesh.strategy.services import kpis_recompute_all
         from payesh.strategy import kpis, rules  # noqa: F401
+        from payesh.strategy.services import kpis_recompute_all
 
         # A load, withdrawal or restore re-computes the KPI history (a revised number is a new line).
         lake_listener_register(kpis_recompute_all)
