@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,7 +23,7 @@ class EditConflict(ValidationError):
     """The row changed since the person opened it; their form must be reloaded, not forced through."""
 
     def __init__(self, message: Any = None, code: str | None = "edit_conflict", params: Any = None) -> None:
-        super().__init__(message or _("This item was changed by someone else since you opened it; reload it "
+        super().__init__(message or gettext("This item was changed by someone else since you opened it; reload it "
                                       "and make your change again."), code=code, params=params)
 
 

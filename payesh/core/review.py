@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -120,12 +121,13 @@ def _apply(*, obj: Reviewable, user: Any, transition: _Transition, note: str = "
         # Decide on the row as it is in the database, locked, not on what the caller holds in memory.
         current = model._default_manager.select_for_update().get(pk=obj.pk)
         if not user.has_perm(review_permission(current, transition.action), current):
-            raise PermissionDenied(_("You may not do this to this item."))
+            raise PermissionDenied(gettext("You may not do this to this item."))
         if current.review_status not in transition.sources:
             raise ReviewError(_REFUSALS[transition.target] % {"status": current.get_review_status_display()},
                               code="review_transition")
         if note_required and not note:
-            raise ReviewError(_("Say what should be corrected: a returned item needs a reason."),
+            # Translated now, in the language of whoever is refused, not when the message is read.
+            raise ReviewError(gettext("Say what should be corrected: a returned item needs a reason."),
                               code="reason_required")
         current.review_status = transition.target
         for name, value in fields.items():
