@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from payesh.cli_setup import django_setup
 from payesh.indicators.cli import indicators_command
 from payesh.ledger.cli import backup_command, ledger_app, restore_backup, settle_at_startup
 
@@ -32,15 +33,7 @@ console = Console()
 
 
 def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payesh.settings")
-    import django
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        django.setup()
-    except ImproperlyConfigured as exc:
-        console.print(f"[bold red]Configuration error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    django_setup()
 
 
 def _manage(*args: str) -> None:

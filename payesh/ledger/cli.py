@@ -6,7 +6,6 @@ Django is set up.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from payesh.cli_setup import django_setup
+
 if TYPE_CHECKING:
     from payesh.ledger.integrity import LedgerCheck
 
@@ -22,16 +23,7 @@ console = Console()
 
 
 def _django() -> None:
-    """As ``payesh.cli._django`` (which imports this module, so it is not imported back)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payesh.settings")
-    import django
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        django.setup()
-    except ImproperlyConfigured as exc:
-        console.print(f"[bold red]Configuration error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    django_setup()
 
 
 ledger_app = typer.Typer(help="Check that the batch records, the lake and the uploads agree; repair them.",
