@@ -77,6 +77,8 @@ rules.add_perm("strategy.add_kpireport", may_write_report)
 rules.add_perm("strategy.change_kpireport", may_write_report & report_editable)
 rules.add_perm("strategy.submit_kpireport", may_write_report)
 rules.add_perm("strategy.review_kpireport", is_analyst)
+# Evidence is the agency's own material: its focal points, the analysts who review it and the working group.
+rules.add_perm("strategy.view_evidence", is_analyst | is_working_group_member | (is_focal_point & same_agency))
 
 # Consultation: the asked agencies' focal points state viewpoints; analysts decide on them.
 rules.add_perm("strategy.add_viewpoint", is_focal_point & round_open_for_agency)

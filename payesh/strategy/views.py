@@ -316,6 +316,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
     evidence = get_object_or_404(Evidence, pk=evidence_id)
+    if not rules.has_perm("strategy.view_evidence", request.user, evidence):
+        raise PermissionDenied
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -63,6 +64,9 @@ def test_focal_point_files_a_report_with_evidence_from_the_page(approved, client
     analyst_client.post(f"/strategy/reports/progress/{report.pk}/return/", {"reason": "Which houses?"})
     report.refresh_from_db()
     assert (report.review_status, report.return_reason) == ("returned", "Which houses?")
+    evidence_url = f"/strategy/evidence/{report.evidence.get().pk}/"
+    assert analyst_client.get(evidence_url).status_code == 200
+    assert client_for(focal_point).get(evidence_url).status_code == 200  # the agency's own focal point
 
 
 def test_kpi_form_names_the_unknown_member_and_targets_without_year(doc, client_for, analyst, settings) -> None:
@@ -134,3 +138,13 @@ def token_key(viewer) -> str:  # type: ignore[no-untyped-def]
 
 def test_doc_fixture_builds(analyst) -> None:
     assert build_document(analyst).version.goals.count() == 2
+
+
+@pytest.mark.parametrize("persona, status", [("viewer", 403), ("other_focal_point", 403), ("member", 200)])
+def test_evidence_is_read_by_its_agency_the_analysts_and_the_working_group(
+        approved, client_for, focal_point, persona, status, request) -> None:
+    evidence = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\nxxxx", content_type="image/png")
+    report = services.progress_report_submit(user=focal_point, action=approved.a1, text="done", percent=10,
+                                             reported_on=dt.date(2025, 5, 1), files=[evidence])
+    url = f"/strategy/evidence/{report.evidence.get().pk}/"
+    assert client_for(request.getfixturevalue(persona)).get(url).status_code == status
